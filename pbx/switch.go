@@ -1,0 +1,148 @@
+package pbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/obelisk-pbx/obelisk/config"
+	"github.com/obelisk-pbx/obelisk/ivr"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Options configure a Switch.
+type Options struct {
+	// ConfigFS is the configuration directory (os.DirFS(dir), or the
+	// embedded demo).
+	ConfigFS fs.FS
+	// ConfigName describes ConfigFS in logs ("/etc/obelisk", "built-in demo").
+	ConfigName string
+	// DataDir holds obelisk.db, sounds, recordings, voicemail, spool and logs.
+	DataDir string
+	// Logger receives the switch's logs; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// DataDirs are the subdirectories of the data directory, created at start.
+var DataDirs = []string{"sounds", "recordings", "voicemail", "spool/outgoing", "spool/outgoing_done", "spool/tmp", "spool/monitor", "log"}
+
+// Switch is a running Obelisk: configuration, store and dialplan engine.
+type Switch struct {
+	opts   Options
+	log    *slog.Logger
+	db     *bolt.DB
+	reg    *ivr.Registry
+	engine *ivr.Engine
+	cfg    atomic.Pointer[Config]
+
+	reloadMu  sync.Mutex
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewRegistry returns the applications and functions the switch provides.
+func NewRegistry() *ivr.Registry {
+	return ivr.NewCoreRegistry()
+}
+
+// New opens the data directory and store and loads the configuration; it
+// fails when the configuration has errors (they are returned as
+// config.Diagnostics inside the error).
+func New(o Options) (*Switch, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Switch{opts: o, log: o.Logger.With("component", "pbx"), reg: NewRegistry()}
+	cfg, diags := LoadConfig(o.ConfigFS, s.reg)
+	for _, d := range diags {
+		if d.Severity == config.SeverityWarning {
+			s.log.Warn(d.Error())
+		}
+	}
+	if err := diags.Err(); err != nil {
+		return nil, fmt.Errorf("load configuration from %s: %w", o.ConfigName, err)
+	}
+	for _, d := range DataDirs {
+		if err := os.MkdirAll(filepath.Join(o.DataDir, d), 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	db, err := bolt.Open(filepath.Join(o.DataDir, "obelisk.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", filepath.Join(o.DataDir, "obelisk.db"), err)
+	}
+	s.db = db
+	astdb, err := ivr.NewBoltDB(db)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	abs, _ := filepath.Abs(o.DataDir)
+	s.engine = ivr.New(cfg.Dialplan, ivr.Options{
+		Registry:   s.reg,
+		Logger:     o.Logger,
+		DB:         astdb,
+		SystemName: "obelisk",
+		Dirs: map[string]string{
+			"ASTDATADIR":   abs,
+			"ASTVARLIBDIR": abs,
+			"ASTLOGDIR":    filepath.Join(abs, "log"),
+			"ASTSPOOLDIR":  filepath.Join(abs, "spool"),
+			"ASTETCDIR":    o.ConfigName,
+		},
+	})
+	s.cfg.Store(cfg)
+	s.log.Info("configuration loaded", "from", o.ConfigName, "files", len(cfg.Files),
+		"contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
+	return s, nil
+}
+
+// Config returns the configuration in force.
+func (s *Switch) Config() *Config { return s.cfg.Load() }
+
+// Engine returns the dialplan engine.
+func (s *Switch) Engine() *ivr.Engine { return s.engine }
+
+// Reload loads the configuration again and swaps it in whole; when the new
+// files have errors the old configuration stays and the errors are returned.
+func (s *Switch) Reload() (config.Diagnostics, error) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	cfg, diags := LoadConfig(s.opts.ConfigFS, s.reg)
+	if err := diags.Err(); err != nil {
+		s.log.Error("reload rejected, keeping the running configuration", "errors", err.Error())
+		return diags, fmt.Errorf("reload: %w", err)
+	}
+	s.engine.SetDialplan(cfg.Dialplan)
+	s.cfg.Store(cfg)
+	s.log.Info("configuration reloaded", "files", len(cfg.Files), "contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
+	return diags, nil
+}
+
+// Run serves until ctx ends. Services (SIP, AMI, HTTP) are started here as
+// they are built; today the switch holds its configuration and store and
+// answers reloads.
+func (s *Switch) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return s.Close()
+}
+
+// Close closes the store; it is idempotent.
+func (s *Switch) Close() error {
+	s.closeOnce.Do(func() {
+		if s.db != nil {
+			s.closeErr = s.db.Close()
+		}
+	})
+	if errors.Is(s.closeErr, bolt.ErrDatabaseNotOpen) {
+		return nil
+	}
+	return s.closeErr
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, when missing, the Debian packages Obelisk's tests drive for real.
+# Each line of scripts/debian-packages.txt is "command package": the package
+# is installed only when the command is not on PATH. Needs root (CI and the
+# development machines run as root) or sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+while read -r cmd pkg; do
+  [[ -z "${cmd}" || "${cmd}" == \#* ]] && continue
+  command -v "${cmd}" >/dev/null 2>&1 || missing+=("${pkg}")
+done < scripts/debian-packages.txt
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+${SUDO} apt-get update -qq
+${SUDO} apt-get install -y -qq --no-install-recommends "${missing[@]}"
