@@ -1,8 +1,10 @@
 package ivr
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/obelisk-pbx/obelisk/config"
 )
@@ -90,7 +92,7 @@ func CheckGotos(dp *Dialplan) config.Diagnostics {
 						continue
 					}
 					if msg := dp.checkTarget(c.Name, e, t); msg != "" {
-						ds = append(ds, config.Warnf(p.Pos, "%s: %s", p.App, msg))
+						ds = append(ds, config.Warnf(p.Pos, "%s(%s): %s", p.App, p.Args, msg))
 					}
 				}
 			}
@@ -110,12 +112,12 @@ func (dp *Dialplan) checkTarget(context string, from *Extension, spec string) st
 	case 3:
 		ctx, exten, pri = parts[0], parts[1], parts[2]
 	default:
-		return "target " + spec + " has too many parts"
+		return fmt.Sprintf("target %q has too many parts", spec)
 	}
 	ctx, exten, pri = strings.TrimSpace(ctx), strings.TrimSpace(exten), strings.TrimSpace(pri)
 	c := dp.Context(ctx)
 	if c == nil {
-		return "context " + ctx + " does not exist"
+		return fmt.Sprintf("context %q does not exist", ctx)
 	}
 	var ext *Extension
 	if exten == "" {
@@ -128,7 +130,10 @@ func (dp *Dialplan) checkTarget(context string, from *Extension, spec string) st
 			}
 		}
 		if ext == nil {
-			return "extension " + exten + " does not exist in context " + ctx
+			ext, _ = dp.Lookup(ctx, exten, "", time.Now())
+		}
+		if ext == nil {
+			return fmt.Sprintf("extension %q does not exist in context %q", exten, ctx)
 		}
 	}
 	if strings.HasPrefix(pri, "+") || strings.HasPrefix(pri, "-") {
@@ -136,12 +141,12 @@ func (dp *Dialplan) checkTarget(context string, from *Extension, spec string) st
 	}
 	if n, _, ok := scanInt(pri); ok {
 		if ext.Priority(n) == nil && !strings.HasPrefix(ext.Name, "_") {
-			return "priority " + pri + " does not exist in " + ctx + "," + ext.Name
+			return fmt.Sprintf("priority %s does not exist in %s,%s", pri, ctx, ext.Name)
 		}
 		return ""
 	}
 	if ext.Label(pri) == 0 {
-		return "label " + pri + " does not exist in " + ctx + "," + ext.Name
+		return fmt.Sprintf("label %q does not exist in %s,%s", pri, ctx, ext.Name)
 	}
 	return ""
 }

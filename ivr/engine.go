@@ -450,11 +450,8 @@ func (e *Engine) exec(ctx context.Context, ch *Channel, p *Priority) error {
 
 // priority finds the priority to run for context/exten/number.
 func (e *Engine) priority(ch *Channel, context, exten string, n int) *Priority {
-	ext, _ := e.Dialplan().Lookup(context, exten, ch.CallerID().Num, e.clock.Now())
-	if ext == nil {
-		return nil
-	}
-	return ext.Priority(n)
+	_, p, _ := e.Dialplan().LookupPriority(context, exten, ch.CallerID().Num, n, e.clock.Now())
+	return p
 }
 
 // exists is ast_exists_extension.
@@ -470,11 +467,8 @@ func (ch *Channel) Exists(context, exten string, priority int) bool {
 
 // FindLabel returns the priority number of label in context,exten, or 0.
 func (ch *Channel) FindLabel(context, exten, label string) int {
-	ext, _ := ch.engine.Dialplan().Lookup(context, exten, ch.CallerID().Num, ch.engine.clock.Now())
-	if ext == nil {
-		return 0
-	}
-	return ext.Label(label)
+	_, n, _ := ch.engine.Dialplan().LookupLabel(context, exten, label, ch.CallerID().Num, ch.engine.clock.Now())
+	return n
 }
 
 // Play plays one sound to the caller in the channel's language (see

@@ -214,6 +214,9 @@ type SimOptions struct {
 	RunSystem bool
 	// Vars are set on the channel first.
 	Vars map[string]string
+	// Dirs override the directory variables (ASTLOGDIR, ASTSPOOLDIR, …)
+	// that default to the /var/… paths of an installed switch.
+	Dirs map[string]string
 }
 
 // SimResult is the final state of a simulated call.
@@ -269,11 +272,15 @@ func Simulate(ctx context.Context, dp *Dialplan, reg *Registry, opts SimOptions,
 	registerSimApps(simReg, reg, opts, caller, clock)
 	res := &SimResult{Caller: caller}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dirs := map[string]string{"ASTDATADIR": "/var/lib/obelisk", "ASTLOGDIR": "/var/log/obelisk", "ASTSPOOLDIR": "/var/spool/obelisk", "ASTETCDIR": "/etc/obelisk"}
+	for k, v := range opts.Dirs {
+		dirs[k] = v
+	}
 	e := New(dp, Options{
 		Registry: simReg,
 		Clock:    clock,
 		Logger:   logger,
-		Dirs:     map[string]string{"ASTDATADIR": "/var/lib/obelisk", "ASTLOGDIR": "/var/log/obelisk", "ASTSPOOLDIR": "/var/spool/obelisk", "ASTETCDIR": "/etc/obelisk"},
+		Dirs:     dirs,
 		Trace: func(ch *Channel, p *Priority, args string) {
 			line := fmt.Sprintf("%s,%s,%d: %s(%s)", ch.Context, ch.Exten, ch.Priority, p.App, args)
 			res.Steps = append(res.Steps, line)

@@ -33,6 +33,22 @@ type Options struct {
 // DataDirs are the subdirectories of the data directory, created at start.
 var DataDirs = []string{"sounds", "recordings", "voicemail", "spool/outgoing", "spool/outgoing_done", "spool/tmp", "spool/monitor", "log"}
 
+// DirVars returns the dialplan's directory variables (Asterisk's
+// ASTDATADIR, ASTLOGDIR, ASTSPOOLDIR …) for a data directory, as absolute
+// paths: ${ASTLOGDIR}/Queue.csv is dataDir/log/Queue.csv.
+func DirVars(dataDir string) (map[string]string, error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
+	}
+	return map[string]string{
+		"ASTDATADIR":   abs,
+		"ASTVARLIBDIR": abs,
+		"ASTLOGDIR":    filepath.Join(abs, "log"),
+		"ASTSPOOLDIR":  filepath.Join(abs, "spool"),
+	}, nil
+}
+
 // Switch is a running Obelisk: configuration, store and dialplan engine.
 type Switch struct {
 	opts   Options
@@ -84,19 +100,18 @@ func New(o Options) (*Switch, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	abs, _ := filepath.Abs(o.DataDir)
+	dirs, err := DirVars(o.DataDir)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	dirs["ASTETCDIR"] = o.ConfigName
 	s.engine = ivr.New(cfg.Dialplan, ivr.Options{
 		Registry:   s.reg,
 		Logger:     o.Logger,
 		DB:         astdb,
 		SystemName: "obelisk",
-		Dirs: map[string]string{
-			"ASTDATADIR":   abs,
-			"ASTVARLIBDIR": abs,
-			"ASTLOGDIR":    filepath.Join(abs, "log"),
-			"ASTSPOOLDIR":  filepath.Join(abs, "spool"),
-			"ASTETCDIR":    o.ConfigName,
-		},
+		Dirs:       dirs,
 	})
 	s.cfg.Store(cfg)
 	s.log.Info("configuration loaded", "from", o.ConfigName, "files", len(cfg.Files),

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/pbx"
@@ -21,6 +22,14 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg, diags := pbx.LoadConfig(fsys, pbx.NewRegistry())
+	// One file at a time, top to bottom, whichever stage found the problem.
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Pos, diags[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
 	errs, warns := 0, 0
 	for _, d := range diags {
 		if d.Severity == config.SeverityError {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,7 +50,8 @@ func simulateCmd(args []string, stdout, stderr io.Writer) int {
 	talk := fl.Duration("talk-time", 30*time.Second, "how long answered calls last")
 	at := fl.String("time", "", `simulated start time, "2006-01-02 15:04" (default now); GotoIfTime and STRFTIME see it`)
 	maxDur := fl.Duration("max-duration", time.Hour, "the caller hangs up after this much simulated time")
-	runSystem := fl.Bool("run-system", false, "run System() commands for real")
+	runSystem := fl.Bool("run-system", false, "run System() commands for real (files go under --data)")
+	data := fl.String("data", "./obelisk-data", "data directory whose log/ and spool/ System() commands write to with --run-system")
 	quiet := fl.Bool("quiet", false, "print only the application lines")
 	vars := varsFlag{}
 	fl.Var(vars, "var", "set a channel variable NAME=VALUE before the call starts (repeatable)")
@@ -96,6 +99,20 @@ func simulateCmd(args []string, stdout, stderr io.Writer) int {
 		MaxDuration: *maxDur,
 		RunSystem:   *runSystem,
 		Vars:        vars,
+	}
+	if *runSystem {
+		dirs, err := pbx.DirVars(*data)
+		if err != nil {
+			fmt.Fprintln(stderr, "obelisk simulate:", err)
+			return 2
+		}
+		opts.Dirs = dirs
+		for _, d := range pbx.DataDirs {
+			if err := os.MkdirAll(filepath.Join(*data, d), 0o750); err != nil {
+				fmt.Fprintln(stderr, "obelisk simulate:", err)
+				return 2
+			}
+		}
 	}
 	fmt.Fprintf(stdout, "Simulating a call from %q to %s@%s (%s), keys %q\n\n", opts.CallerID.String(), *exten, *context_, name, *keys)
 	res := ivr.Simulate(context.Background(), cfg.Dialplan, reg, opts, stepWriter{stdout, commentary})
