@@ -73,7 +73,8 @@ func funcCallerIDRead(ch *Channel, args string) (string, error) {
 	case "name":
 		return cid.Name, nil
 	case "all", "":
-		return cid.String(), nil
+		// func_callerid.c prints both parts even when empty: "" <7001>.
+		return `"` + cid.Name + `" <` + cid.Num + ">", nil
 	case "ani", "ani-num":
 		return cid.ANI, nil
 	case "dnid", "dnid-num":

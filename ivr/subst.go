@@ -104,7 +104,7 @@ func (ch *Channel) evalReference(ref string) string {
 }
 
 // evalExpression evaluates the text of `$[...]`; an invalid expression
-// yields an empty string and a warning, as in Asterisk.
+// yields "0" and a warning, as in Asterisk.
 func (ch *Channel) evalExpression(text string) string {
 	v, err := expr.Eval(text, expr.WithFunc(func(name, args string) (string, bool, error) {
 		fn := ch.engine.registry.Function(name)
@@ -113,10 +113,12 @@ func (ch *Channel) evalExpression(text string) string {
 		}
 		v, err := fn.Read(ch, args)
 		return v, true, err
+	}), expr.WithWarning(func(msg string) {
+		ch.log.Debug("expression warning", "expression", truncate(text, 120), "warning", msg)
 	}))
 	if err != nil {
+		// ast_expr yields "0" for an expression it cannot parse.
 		ch.log.Warn("invalid expression", "expression", truncate(text, 120), "error", err)
-		return ""
 	}
 	return v
 }

@@ -114,7 +114,14 @@ func simulateCmd(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "Simulating a call from %q to %s@%s (%s), keys %q\n\n", opts.CallerID.String(), *exten, *context_, name, *keys)
+	from := opts.CallerID.String()
+	if opts.CallerID.Name == "" {
+		from = opts.CallerID.Num
+	}
+	if from == "" {
+		from = "an anonymous caller"
+	}
+	fmt.Fprintf(stdout, "Simulating a call from %s to %s@%s (%s), keys %q\n\n", from, *exten, *context_, name, *keys)
 	res := ivr.Simulate(context.Background(), cfg.Dialplan, reg, opts, stepWriter{stdout, commentary})
 	printFinal(stdout, res)
 	if res.Err != nil {
