@@ -56,7 +56,7 @@ func TestEval(t *testing.T) {
 		{"or first true", "5 | 0", "5"},
 		{"or first false", "0 | x", "x"},
 		{"or empty", `"" | b`, `""`},
-				{"and true returns left", "a & b", "a"},
+		{"and true returns left", "a & b", "a"},
 		{"and false", "a & 0", "0"},
 		{"and double", "1 && 2", "1"},
 		{"compare binds tighter than or", "1 = 2 | 3 = 3", "1"},
