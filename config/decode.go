@@ -26,6 +26,10 @@ func NewSectionReader(file string, s *Section, diags *Diagnostics) *SectionReade
 	return &SectionReader{s: s, file: file, diags: diags, used: make([]bool, len(s.Entries))}
 }
 
+// Diagnostics returns the list the reader appends its messages to, for
+// helpers that check entries themselves.
+func (r *SectionReader) Diagnostics() *Diagnostics { return r.diags }
+
 // Section returns the section being read.
 func (r *SectionReader) Section() *Section { return r.s }
 
