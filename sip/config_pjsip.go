@@ -36,7 +36,7 @@ var ignoredPJSIP = map[string][]string{
 }
 
 type pjAuthSection struct {
-	pos                      config.Pos
+	pos                       config.Pos
 	username, password, realm string
 }
 
