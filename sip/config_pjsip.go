@@ -146,18 +146,18 @@ func LoadPJSIPConf(f *config.File) (*Config, config.Diagnostics) {
 		r.Bool("rtp_symmetric", &e.NAT.Comedia)
 		r.Bool("force_rport", &e.NAT.ForceRport)
 		r.Bool("rewrite_contact", &e.NAT.RewriteContact)
-		e.ACL = readACL(r)
-		var contactACL ACL
+		e.ACL = r.ACL()
+		var contactACL config.ACL
 		for _, ent := range s.All("contact_permit") {
-			if n, err := ParseNet(ent.Value); err == nil {
-				contactACL = append(contactACL, ACLRule{Pos: ent.Pos, Permit: true, Net: n})
+			if n, err := config.ParseNet(ent.Value); err == nil {
+				contactACL = append(contactACL, config.ACLRule{Pos: ent.Pos, Permit: true, Net: n})
 			} else {
 				r.Errorf(ent.Pos, "contact_permit: %v", err)
 			}
 		}
 		for _, ent := range s.All("contact_deny") {
-			if n, err := ParseNet(ent.Value); err == nil {
-				contactACL = append(contactACL, ACLRule{Pos: ent.Pos, Net: n})
+			if n, err := config.ParseNet(ent.Value); err == nil {
+				contactACL = append(contactACL, config.ACLRule{Pos: ent.Pos, Net: n})
 			} else {
 				r.Errorf(ent.Pos, "contact_deny: %v", err)
 			}
@@ -241,7 +241,7 @@ func LoadPJSIPConf(f *config.File) (*Config, config.Diagnostics) {
 		}
 		r.Each("match", func(m config.Entry) {
 			for _, v := range splitList(m.Value) {
-				if n, err := ParseNet(v); err == nil {
+				if n, err := config.ParseNet(v); err == nil {
 					if e != nil {
 						e.Match = append(e.Match, n)
 					}
@@ -325,7 +325,7 @@ func readPJTransports(rs []*config.SectionReader, g *General) {
 		r.String("external_media_address", &g.ExternAddr)
 		r.Ignore("external_signaling_port")
 		r.Each("local_net", func(e config.Entry) {
-			n, err := ParseNet(e.Value)
+			n, err := config.ParseNet(e.Value)
 			if err != nil {
 				r.Errorf(e.Pos, "local_net: %v", err)
 				return

@@ -187,7 +187,7 @@ func readSIPGeneral(r *config.SectionReader, cfg *Config) {
 	r.String("externip", &g.ExternAddr)
 	r.String("externaddr", &g.ExternAddr)
 	r.Each("localnet", func(e config.Entry) {
-		n, err := ParseNet(e.Value)
+		n, err := config.ParseNet(e.Value)
 		if err != nil {
 			r.Errorf(e.Pos, "localnet: %v", err)
 			return
@@ -351,7 +351,7 @@ func readSIPPeer(r *config.SectionReader, g General) *Endpoint {
 			r.Warnf(ent.Pos, "insecure=invite on a dynamic peer lets anyone who registered as it call without a password")
 		}
 	}
-	e.ACL = readACL(r)
+	e.ACL = r.ACL()
 	r.Int("call-limit", &e.CallLimit, 0, 10000)
 	if ent, ok := r.Lookup("transport"); ok {
 		for _, w := range strings.Split(ent.Value, ",") {

@@ -176,14 +176,14 @@ func TestParseNet(t *testing.T) {
 		{"2001:db8::/32", "2001:db8::/32"},
 	}
 	for _, tc := range tests {
-		got, err := ParseNet(tc.in)
+		got, err := config.ParseNet(tc.in)
 		if err != nil || got.String() != tc.want {
-			t.Errorf("ParseNet(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+			t.Errorf("config.ParseNet(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{"", "1.2.3", "1.2.3.4/255.0.255.0", "1.2.3.4/40"} {
-		if _, err := ParseNet(bad); err == nil {
-			t.Errorf("ParseNet(%q) accepted", bad)
+		if _, err := config.ParseNet(bad); err == nil {
+			t.Errorf("config.ParseNet(%q) accepted", bad)
 		}
 	}
 }
