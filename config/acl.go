@@ -85,4 +85,3 @@ func (r *SectionReader) ACL() ACL {
 	r.Ignore("permit", "deny")
 	return acl
 }
-
