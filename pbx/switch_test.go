@@ -170,3 +170,15 @@ func TestAstDBSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart: %q %v %v", v, ok, err)
 	}
 }
+
+// BenchmarkLoadConfigDemo measures a whole configuration load (what a
+// reload costs): every demo file parsed, the dialplan built and checked.
+func BenchmarkLoadConfigDemo(b *testing.B) {
+	reg := NewRegistry()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := LoadConfig(testdata.Demo, reg); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
+}
