@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
-	"regexp"
 	"strings"
 )
 
@@ -16,8 +14,9 @@ var ErrSyntax = errors.New("expression syntax error")
 // ErrTooDeep is returned for expressions nested deeper than MaxDepth.
 var ErrTooDeep = errors.New("expression nested too deeply")
 
-// MaxDepth bounds the nesting of parentheses, unary operators and function
-// calls, so that no input can exhaust the stack.
+// MaxDepth bounds the nesting of parentheses, unary operators, function
+// calls and ternary middle operands, so that no input can exhaust the
+// stack.
 const MaxDepth = 256
 
 type options struct {
@@ -29,9 +28,14 @@ type options struct {
 type Option func(*options)
 
 // WithFunc lets expressions call dialplan functions: `LEN(abc) > 2`.
-// Names that are not math functions go to fn with their arguments joined
-// by commas; ok false means there is no such function (the call yields 0,
-// as in Asterisk).
+// Names that are not math functions go to fn with their evaluated
+// arguments joined by commas (numbers as Eval prints them, quoted strings
+// with their quotes); ok false means there is no such function and the
+// call yields 0, as it does in Asterisk without a channel or a function.
+// As in op_func, the value is cut to 511 bytes, and one made only of
+// "-0123456789. \t" (the empty string included) is read as a number. An
+// error is passed to WithWarning and the value is used anyway, as
+// Asterisk ignores the read callback's result.
 func WithFunc(fn func(name, args string) (value string, ok bool, err error)) Option {
 	return func(o *options) { o.fn = fn }
 }
@@ -44,28 +48,30 @@ func WithWarning(fn func(msg string)) Option {
 
 // Eval evaluates the text between `$[` and `]`, whose ${...} references the
 // caller has already substituted, as Asterisk's ast_expr does, and returns
-// the result as text. A syntax error returns "0" and an error wrapping
-// ErrSyntax.
-func Eval(s string, opts ...Option) (result string, err error) {
-	p := &parser{toks: lex(s), src: s}
-	for _, o := range opts {
-		o(&p.opts)
+// the result as text. An empty expression gives "". Eval is safe for
+// concurrent use.
+//
+// An expression the grammar rejects returns "0", the value ast_expr
+// substitutes for it, and an error wrapping ErrSyntax (or ErrTooDeep, for
+// input nested beyond MaxDepth). Run-time conditions Asterisk only logs
+// (division by zero, a non-numeric operand, a bad regular expression, an
+// error from the WithFunc callback) go to the WithWarning callback and the
+// evaluation goes on, as in Asterisk.
+func Eval(s string, opts ...Option) (string, error) {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i] // ast_expr gets a C string
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(big.ErrNaN); ok { // inf - inf and friends
-				result, err = "nan", nil
-				return
-			}
-			panic(r)
-		}
-	}()
-	if p.peek().kind == tokEOF {
+	p := parser{lx: lexer{s: s}}
+	if len(opts) > 0 {
+		p.opts = applyOptions(opts)
+	}
+	p.tok = p.lx.next()
+	if p.tok.kind == tokEOF {
 		return "", nil
 	}
 	v, err := p.parseTernary()
-	if err == nil && p.peek().kind != tokEOF {
-		err = p.errorf("unexpected %s", p.peek().kind)
+	if err == nil && p.tok.kind != tokEOF {
+		err = p.errorf("unexpected %s", p.tok.kind)
 	}
 	if err != nil {
 		return "0", err
@@ -73,26 +79,37 @@ func Eval(s string, opts ...Option) (result string, err error) {
 	return v.String(), nil
 }
 
+// applyOptions is separate so that only calls with options pay for the
+// options escaping to the heap.
+func applyOptions(opts []Option) options {
+	o := new(options)
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	return *o
+}
+
 type parser struct {
-	toks  []token
-	i     int
-	src   string
+	lx    lexer
+	tok   token // the lookahead
 	depth int
 	opts  options
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
+func (p *parser) peek() token { return p.tok }
 
 func (p *parser) next() token {
-	t := p.toks[p.i]
+	t := p.tok
 	if t.kind != tokEOF {
-		p.i++
+		p.tok = p.lx.next()
 	}
 	return t
 }
 
 func (p *parser) errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s at column %d of %q", ErrSyntax, fmt.Sprintf(format, args...), p.peek().pos+1, p.src)
+	return fmt.Errorf("%w: %s at column %d of %q", ErrSyntax, fmt.Sprintf(format, args...), p.tok.pos+1, p.lx.s)
 }
 
 func (p *parser) warnf(format string, args ...any) {
@@ -101,9 +118,15 @@ func (p *parser) warnf(format string, args ...any) {
 	}
 }
 
+func (p *parser) warn(msg string) {
+	if p.opts.warn != nil {
+		p.opts.warn(msg)
+	}
+}
+
 func (p *parser) enter() error {
 	if p.depth++; p.depth > MaxDepth {
-		return ErrTooDeep
+		return fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
 	}
 	return nil
 }
@@ -123,42 +146,38 @@ func (p *parser) leave() { p.depth-- }
 //	( )  function calls
 
 func (p *parser) parseTernary() (value, error) {
-	if err := p.enter(); err != nil {
-		return value{}, err
-	}
-	defer p.leave()
 	a, err := p.parseOr()
-	if err != nil {
-		return a, err
-	}
-	for p.peek().kind == tokCond {
+	for err == nil && p.tok.kind == tokCond {
 		p.next()
-		b, err := p.parseTernary()
-		if err != nil {
-			return b, err
+		// The middle operand is a whole expression (`a ? b ? c :: d :: e`
+		// nests); bison shifts until it sees the '::'.
+		var b, c value
+		if err = p.enter(); err != nil {
+			break
 		}
-		if p.peek().kind != tokColonColon {
-			return value{}, p.errorf("expected '::' after '?', found %s", p.peek().kind)
+		b, err = p.parseTernary()
+		p.leave()
+		if err != nil {
+			break
+		}
+		if p.tok.kind != tokColonColon {
+			return value{}, p.errorf("expected '::' after '?', found %s", p.tok.kind)
 		}
 		p.next()
-		c, err := p.parseOr()
-		if err != nil {
-			return c, err
+		if c, err = p.parseOr(); err == nil {
+			a = opCond(a, b, c) // both arms were evaluated, as in Asterisk
 		}
-		a = opCond(a, b, c)
 	}
-	return a, nil
+	return a, err
 }
 
 func (p *parser) parseOr() (value, error) {
 	a, err := p.parseAnd()
-	for err == nil && p.peek().kind == tokOr {
+	for err == nil && p.tok.kind == tokOr {
 		p.next()
 		var b value
-		if b, err = p.parseAnd(); err == nil {
-			if a.isZeroOrNull() {
-				a = b
-			}
+		if b, err = p.parseAnd(); err == nil && a.isZeroOrNull() {
+			a = b
 		}
 	}
 	return a, err
@@ -166,13 +185,11 @@ func (p *parser) parseOr() (value, error) {
 
 func (p *parser) parseAnd() (value, error) {
 	a, err := p.parseCompare()
-	for err == nil && p.peek().kind == tokAnd {
+	for err == nil && p.tok.kind == tokAnd {
 		p.next()
 		var b value
-		if b, err = p.parseCompare(); err == nil {
-			if a.isZeroOrNull() || b.isZeroOrNull() {
-				a = intNumber(0)
-			}
+		if b, err = p.parseCompare(); err == nil && (a.isZeroOrNull() || b.isZeroOrNull()) {
+			a = intNumber(0)
 		}
 	}
 	return a, err
@@ -181,7 +198,7 @@ func (p *parser) parseAnd() (value, error) {
 func (p *parser) parseCompare() (value, error) {
 	a, err := p.parseAdd()
 	for err == nil {
-		op := p.peek().kind
+		op := p.tok.kind
 		switch op {
 		case tokEq, tokNe, tokLt, tokGt, tokLe, tokGe:
 		default:
@@ -199,7 +216,7 @@ func (p *parser) parseCompare() (value, error) {
 func (p *parser) parseAdd() (value, error) {
 	a, err := p.parseMul()
 	for err == nil {
-		op := p.peek().kind
+		op := p.tok.kind
 		if op != tokPlus && op != tokMinus {
 			return a, nil
 		}
@@ -219,7 +236,7 @@ func (p *parser) parseAdd() (value, error) {
 func (p *parser) parseMul() (value, error) {
 	a, err := p.parseUnary()
 	for err == nil {
-		op := p.peek().kind
+		op := p.tok.kind
 		if op != tokMult && op != tokDiv && op != tokMod {
 			return a, nil
 		}
@@ -232,15 +249,17 @@ func (p *parser) parseMul() (value, error) {
 	return a, err
 }
 
+// parseUnary parses `! expr` and `- expr` (precedence TOK_COMPL, right
+// associative, below the regex operators) and the regex level.
 func (p *parser) parseUnary() (value, error) {
-	switch p.peek().kind {
+	switch p.tok.kind {
 	case tokCompl, tokMinus:
 		op := p.next().kind
 		if err := p.enter(); err != nil {
 			return value{}, err
 		}
-		defer p.leave()
 		a, err := p.parseUnary()
+		p.leave()
 		if err != nil {
 			return a, err
 		}
@@ -248,10 +267,10 @@ func (p *parser) parseUnary() (value, error) {
 			return opCompl(a), nil
 		}
 		if !a.toNumber() {
-			p.warnf("non-numeric argument")
+			p.warn("non-numeric argument")
 			return intNumber(0), nil
 		}
-		return number(newFloat().Neg(a.n)), nil
+		return number(a.n.neg()), nil
 	}
 	return p.parseRegex()
 }
@@ -259,7 +278,7 @@ func (p *parser) parseUnary() (value, error) {
 func (p *parser) parseRegex() (value, error) {
 	a, err := p.parsePrimary()
 	for err == nil {
-		op := p.peek().kind
+		op := p.tok.kind
 		if op != tokColon && op != tokEqTilde && op != tokTildeTilde {
 			return a, nil
 		}
@@ -289,7 +308,7 @@ func (p *parser) parseRegex() (value, error) {
 // or a unary operator applied to a regex-level expression (bison shifts the
 // higher-precedence ':' inside the unary).
 func (p *parser) parseUnaryOperand() (value, error) {
-	switch p.peek().kind {
+	switch p.tok.kind {
 	case tokCompl, tokMinus:
 		return p.parseUnary()
 	}
@@ -297,62 +316,70 @@ func (p *parser) parseUnaryOperand() (value, error) {
 }
 
 func (p *parser) parsePrimary() (value, error) {
-	t := p.next()
-	switch t.kind {
+	switch p.tok.kind {
 	case tokLP:
+		p.next()
 		if err := p.enter(); err != nil {
 			return value{}, err
 		}
-		defer p.leave()
 		v, err := p.parseTernary()
+		p.leave()
 		if err != nil {
 			return v, err
 		}
-		if p.peek().kind != tokRP {
-			return value{}, p.errorf("expected ')', found %s", p.peek().kind)
+		if p.tok.kind != tokRP {
+			return value{}, p.errorf("expected ')', found %s", p.tok.kind)
 		}
 		p.next()
 		return v, nil
 	case tokValue:
-		if p.peek().kind != tokLP {
+		t := p.next()
+		if p.tok.kind != tokLP {
 			return t.val, nil
 		}
 		p.next()
 		if err := p.enter(); err != nil {
 			return value{}, err
 		}
-		defer p.leave()
-		var args []value
-		for {
-			if k := p.peek().kind; k == tokRP && len(args) > 0 {
-				break // a trailing comma gave an empty argument already
-			}
-			a, err := p.parseTernary()
-			if err != nil {
-				return a, err
-			}
-			args = append(args, a)
-			if p.peek().kind != tokComma {
-				break
-			}
-			p.next()
-			if p.peek().kind == tokRP {
-				args = append(args, strValue(""))
-			}
+		args, err := p.parseArgs(t.val.s)
+		p.leave()
+		if err != nil {
+			return value{}, err
 		}
-		if p.peek().kind != tokRP {
-			return value{}, p.errorf("expected ')' after the arguments of %s, found %s", t.val.s, p.peek().kind)
-		}
-		p.next()
-		return p.call(t.val, args)
+		return p.call(t.val.s, args)
 	}
-	p.i-- // report the token where it is
-	if t.kind == tokEOF {
-		p.i++
-	}
-	return value{}, p.errorf("unexpected %s", t.kind)
+	return value{}, p.errorf("unexpected %s", p.tok.kind)
 }
 
+// parseArgs parses arglist ')': expr, then ',' expr or a ',' followed by
+// ',' or ')', which is an empty argument ("F(a,,b)", "F(a,)"). The first
+// argument cannot be empty: "F()" is a syntax error, as in Asterisk.
+func (p *parser) parseArgs(name string) ([]value, error) {
+	a, err := p.parseTernary()
+	if err != nil {
+		return nil, err
+	}
+	args := []value{a}
+	for p.tok.kind == tokComma {
+		p.next()
+		if k := p.tok.kind; k == tokComma || k == tokRP {
+			args = append(args, strValue(""))
+			continue
+		}
+		if a, err = p.parseTernary(); err != nil {
+			return nil, err
+		}
+		args = append(args, a)
+	}
+	if p.tok.kind != tokRP {
+		return nil, p.errorf("expected ')' after the arguments of %s, found %s", name, p.tok.kind)
+	}
+	p.next()
+	return args, nil
+}
+
+// opCond is op_cond: a string is true unless it is empty, `""` or "0"; a
+// number (a NaN included) unless it is zero.
 func opCond(a, b, c value) value {
 	if a.isString() {
 		if a.s != "" && a.s != `""` && a.s != "0" {
@@ -360,34 +387,34 @@ func opCond(a, b, c value) value {
 		}
 		return c
 	}
-	a.toNumber()
-	if a.n.Sign() != 0 {
+	if !a.num().isZero() {
 		return b
 	}
 	return c
 }
 
+// opCompl is op_compl: a number is false when zero; text is false when
+// empty or "0", else C's atoi decides ("!abc" is 1, "!5" is 0).
 func opCompl(a value) value {
-	v1 := 1
+	v1 := true
 	switch a.kind {
 	case kindNumber:
-		if a.n.Sign() == 0 {
-			v1 = 0
-		}
+		v1 = !a.n.isZero()
 	default:
 		if a.s == "" || a.s == "0" {
-			v1 = 0
+			v1 = false
 		} else {
-			v1 = atoi(a.s)
+			v1 = atoi(a.s) != 0
 		}
 	}
-	return boolNumber(v1 == 0)
+	return boolNumber(!v1)
 }
 
-// atoi is C's atoi: optional blanks and sign, then digits.
-func atoi(s string) int {
+// atoi is glibc's atoi: (int)strtol(s, NULL, 10), so blanks, a sign and
+// digits, saturated to the long range and then truncated to 32 bits.
+func atoi(s string) int32 {
 	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
 		i++
 	}
 	neg := false
@@ -395,29 +422,43 @@ func atoi(s string) int {
 		neg = s[i] == '-'
 		i++
 	}
-	n := 0
+	var n uint64
+	over := false
 	for ; i < len(s) && isDigit(s[i]); i++ {
-		n = n*10 + int(s[i]-'0')
-		if n > math.MaxInt32 {
-			n = math.MaxInt32
+		if n > (math.MaxUint64-9)/10 {
+			over = true
+			continue
 		}
+		n = n*10 + uint64(s[i]-'0')
 	}
-	if neg {
-		return -n
+	var l int64
+	switch {
+	case neg && (over || n > 1<<63):
+		l = math.MinInt64
+	case neg:
+		l = -int64(n)
+	case over || n > math.MaxInt64:
+		l = math.MaxInt64
+	default:
+		l = int64(n)
 	}
-	return n
+	return int32(l)
 }
 
+// compare is op_eq, op_ne, op_lt, op_gt, op_le, op_ge: text comparison
+// (strcoll in the C locale, i.e. bytes) when either side is a string, else
+// numeric; NaN compares unequal to everything.
 func compare(op tokKind, a, b value) value {
 	var c int
 	if a.isString() || b.isString() {
 		a.toString()
 		b.toString()
-		c = strings.Compare(a.s, b.s) // strcoll in the C locale
+		c = strings.Compare(a.s, b.s)
 	} else {
-		a.toNumber()
-		b.toNumber()
-		c = a.n.Cmp(b.n)
+		var ok bool
+		if c, ok = cmp(a.num(), b.num()); !ok {
+			return boolNumber(op == tokNe)
+		}
 	}
 	switch op {
 	case tokEq:
@@ -434,9 +475,10 @@ func compare(op tokKind, a, b value) value {
 	return boolNumber(c >= 0)
 }
 
+// opPlus is op_plus: a side that is not a number is dropped.
 func (p *parser) opPlus(a, b value) value {
 	if !a.toNumber() {
-		p.warnf("non-numeric argument")
+		p.warn("non-numeric argument")
 		if !b.toNumber() {
 			return intNumber(0)
 		}
@@ -445,76 +487,59 @@ func (p *parser) opPlus(a, b value) value {
 	if !b.toNumber() {
 		return a
 	}
-	return number(newFloat().Add(a.n, b.n))
+	return number(add(a.n, b.n))
 }
 
+// opMinus is op_minus: "abc - 2" is -2, "2 - abc" is 2.
 func (p *parser) opMinus(a, b value) value {
 	if !a.toNumber() {
-		p.warnf("non-numeric argument")
+		p.warn("non-numeric argument")
 		if !b.toNumber() {
 			return intNumber(0)
 		}
-		return number(newFloat().Neg(b.n))
+		return number(sub(intNum(0), b.n))
 	}
 	if !b.toNumber() {
-		p.warnf("non-numeric argument")
+		p.warn("non-numeric argument")
 		return a
 	}
-	return number(newFloat().Sub(a.n, b.n))
+	return number(sub(a.n, b.n))
 }
 
+// opMul is op_times, op_div and op_rem.
 func (p *parser) opMul(op tokKind, a, b value) value {
 	an, bn := a.toNumber(), b.toNumber()
 	switch op {
 	case tokMult:
 		if !an || !bn {
-			p.warnf("non-numeric argument")
+			p.warn("non-numeric argument")
 			return intNumber(0)
 		}
-		return number(newFloat().Mul(a.n, b.n))
+		return number(mul(a.n, b.n))
 	case tokDiv:
 		if !an {
-			p.warnf("non-numeric argument")
+			p.warn("non-numeric argument")
 			return intNumber(0)
 		}
 		if !bn {
-			p.warnf("non-numeric argument")
+			p.warn("non-numeric argument")
 			return intNumber(math.MaxInt32)
 		}
-		if b.n.Sign() == 0 {
-			p.warnf("division by zero")
+		if b.n.isZero() {
+			p.warn("division by zero")
 			return intNumber(math.MaxInt32)
 		}
-		return number(newFloat().Quo(a.n, b.n))
+		return number(quo(a.n, b.n))
 	}
 	if !an || !bn {
-		p.warnf("non-numeric argument")
+		p.warn("non-numeric argument")
 		return intNumber(0)
 	}
-	if b.n.Sign() == 0 {
-		p.warnf("div by zero")
+	if b.n.isZero() {
+		p.warn("div by zero")
 		return b
 	}
-	return fmod(a.n, b.n)
-}
-
-// fmod is fmodl: a - trunc(a/b)*b, exact for the integers dialplans use.
-func fmod(a, b *big.Float) value {
-	if a.IsInf() || b.IsInf() {
-		af, _ := a.Float64()
-		bf, _ := b.Float64()
-		return floatNumber(math.Mod(af, bf))
-	}
-	q := new(big.Float).SetPrec(0).SetMode(big.ToZero)
-	q.SetPrec(1024).Quo(a, b)
-	qi, _ := q.Int(nil)
-	prod := new(big.Float).SetPrec(1024).SetInt(qi)
-	prod.Mul(prod, b)
-	r := newFloat().Sub(a, prod)
-	if r.Sign() == 0 && a.Signbit() {
-		r.Neg(r)
-	}
-	return number(r)
+	return number(fmod(a.n, b.n))
 }
 
 // opMatch is op_colon (anchored) and op_eqtilde: a POSIX extended regular
@@ -541,27 +566,4 @@ func (p *parser) opMatch(a, b value, anchored bool) value {
 		return intNumber(0)
 	}
 	return strValue("")
-}
-
-// compileRegex compiles a POSIX ERE with leftmost-longest matching. Go's
-// RE2 has no back-references; patterns using them fail to compile and the
-// match yields "" with a warning, as a regcomp error does in Asterisk.
-func compileRegex(pattern string) (*regexp.Regexp, error) {
-	regexCache.Lock()
-	re, ok := regexCache.m[pattern]
-	regexCache.Unlock()
-	if ok {
-		return re, nil
-	}
-	re, err := regexp.CompilePOSIX(pattern)
-	if err != nil {
-		return nil, err
-	}
-	regexCache.Lock()
-	if len(regexCache.m) >= maxCachedRegex {
-		clear(regexCache.m)
-	}
-	regexCache.m[pattern] = re
-	regexCache.Unlock()
-	return re, nil
 }

@@ -1,5 +1,7 @@
 package expr
 
+import "strings"
+
 // tokKind is a token of Asterisk's expression lexer (main/ast_expr2.fl).
 type tokKind int
 
@@ -39,19 +41,6 @@ type token struct {
 	kind tokKind
 	pos  int
 	val  value // for tokValue
-}
-
-// ops lists the operators, two-character ones first so the longest wins as
-// in flex.
-var ops = []struct {
-	s    string
-	kind tokKind
-}{
-	{"||", tokOr}, {"&&", tokAnd}, {"==", tokEq}, {"=~", tokEqTilde}, {"~~", tokTildeTilde},
-	{">=", tokGe}, {"<=", tokLe}, {"!=", tokNe}, {"::", tokColonColon},
-	{"|", tokOr}, {"&", tokAnd}, {"=", tokEq}, {">", tokGt}, {"<", tokLt}, {"+", tokPlus},
-	{",", tokComma}, {"-", tokMinus}, {"*", tokMult}, {"/", tokDiv}, {"%", tokMod}, {"?", tokCond},
-	{"!", tokCompl}, {":", tokColon}, {"(", tokLP}, {")", tokRP},
 }
 
 func isWordByte(c byte) bool {
@@ -113,7 +102,8 @@ func isTrailStop(c byte) bool {
 
 // varLen reads a ${...} reference with balanced braces starting at s[i]
 // ("${") and the trailing text up to an operator, as the lexer's var and
-// trail states do; it returns the length, or 0 when the braces never close.
+// trail states do; it returns the length, or 0 when the braces never close
+// (flex then echoes the rest of the input and ends the expression).
 func varLen(s string, i int) int {
 	j := i
 	for j+1 < len(s) && s[j] == '$' && s[j+1] == '{' {
@@ -141,67 +131,137 @@ func varLen(s string, i int) int {
 	return j - i
 }
 
-// lex splits s into tokens. Characters no rule matches are skipped, as
-// flex's default rule does.
-func lex(s string) []token {
-	var toks []token
-	i := 0
-outer:
-	for i < len(s) {
+// lexer is the flex scanner: next returns one token at a time.
+type lexer struct {
+	s string
+	i int
+}
+
+// next returns the next token. Characters no rule matches are skipped, as
+// flex's default rule does (it echoes them to stdout).
+func (l *lexer) next() token {
+	s := l.s
+	for l.i < len(s) {
+		i := l.i
 		c := s[i]
 		switch c {
 		case ' ', '\t', '\r', '\n':
-			i++
+			l.i++
 			continue
 		case '"':
-			if j := indexByteFrom(s, i+1, '"'); j >= 0 {
-				toks = append(toks, token{kind: tokValue, pos: i, val: strValue(s[i : j+1])})
-				i = j + 1
-				continue
+			if j := strings.IndexByte(s[i+1:], '"'); j >= 0 {
+				l.i = i + j + 2
+				return token{kind: tokValue, pos: i, val: strValue(s[i:l.i])}
 			}
-		}
-		if c == '$' && i+1 < len(s) && s[i+1] == '{' {
-			if n := varLen(s, i); n > 0 {
-				toks = append(toks, token{kind: tokValue, pos: i, val: strValue(s[i : i+n])})
-				i += n
-				continue
+			l.i++ // an unterminated quote matches no rule
+			continue
+		case '$':
+			if i+1 < len(s) && s[i+1] == '{' {
+				return l.variable(i, i)
 			}
 		}
 		nl, wl := numberLen(s, i), wordLen(s, i)
-		if wl > 0 || nl > 0 {
-			end := i + max(nl, wl)
-			if wl > nl && end+1 < len(s) && s[end] == '$' && s[end+1] == '{' {
-				if n := varLen(s, end); n > 0 {
-					toks = append(toks, token{kind: tokValue, pos: i, val: strValue(s[i : end+n])})
-					i = end + n
-					continue
-				}
+		if wl > 0 {
+			end := i + wl // wl >= nl: digits and dots are word bytes
+			if end+1 < len(s) && s[end] == '$' && s[end+1] == '{' {
+				// ([...])+\$\{ is the longest match: the word and the
+				// reference form one token.
+				return l.variable(i, end)
 			}
-			if nl >= wl {
-				toks = append(toks, token{kind: tokValue, pos: i, val: numericString(s[i:end])})
-			} else {
-				toks = append(toks, token{kind: tokValue, pos: i, val: strValue(s[i:end])})
+			l.i = end
+			if nl == wl { // same length: the number rule comes first
+				return token{kind: tokValue, pos: i, val: numericString(s[i:end])}
 			}
-			i = end
-			continue
+			return token{kind: tokValue, pos: i, val: strValue(s[i:end])}
 		}
-		for _, op := range ops {
-			if len(s)-i >= len(op.s) && s[i:i+len(op.s)] == op.s {
-				toks = append(toks, token{kind: op.kind, pos: i})
-				i += len(op.s)
-				continue outer
-			}
+		if k, n := opAt(s, i); n > 0 {
+			l.i = i + n
+			return token{kind: k, pos: i}
 		}
-		i++ // flex's default rule: echo and ignore
+		l.i++ // flex's default rule: echo and ignore
 	}
-	return append(toks, token{kind: tokEOF, pos: len(s)})
+	return token{kind: tokEOF, pos: len(s)}
 }
 
-func indexByteFrom(s string, from int, c byte) int {
-	for j := from; j < len(s); j++ {
-		if s[j] == c {
-			return j
-		}
+// variable scans the token starting at start whose ${ is at ref.
+func (l *lexer) variable(start, ref int) token {
+	n := varLen(l.s, ref)
+	if n == 0 {
+		l.i = len(l.s)
+		return token{kind: tokEOF, pos: len(l.s)}
 	}
-	return -1
+	l.i = ref + n
+	return token{kind: tokValue, pos: start, val: strValue(l.s[start:l.i])}
+}
+
+// opAt matches an operator at s[i], the longest first as flex does.
+func opAt(s string, i int) (tokKind, int) {
+	c := s[i]
+	var d byte
+	if i+1 < len(s) {
+		d = s[i+1]
+	}
+	switch c {
+	case '|':
+		if d == '|' {
+			return tokOr, 2
+		}
+		return tokOr, 1
+	case '&':
+		if d == '&' {
+			return tokAnd, 2
+		}
+		return tokAnd, 1
+	case '=':
+		switch d {
+		case '=':
+			return tokEq, 2
+		case '~':
+			return tokEqTilde, 2
+		}
+		return tokEq, 1
+	case '~':
+		if d == '~' {
+			return tokTildeTilde, 2
+		}
+	case '>':
+		if d == '=' {
+			return tokGe, 2
+		}
+		return tokGt, 1
+	case '<':
+		if d == '=' {
+			return tokLe, 2
+		}
+		return tokLt, 1
+	case '!':
+		if d == '=' {
+			return tokNe, 2
+		}
+		return tokCompl, 1
+	case ':':
+		if d == ':' {
+			return tokColonColon, 2
+		}
+		return tokColon, 1
+	case '+':
+		return tokPlus, 1
+	case ',':
+		return tokComma, 1
+	case '-':
+		return tokMinus, 1
+	case '*':
+		return tokMult, 1
+	case '/':
+		return tokDiv, 1
+	case '%':
+		return tokMod, 1
+	case '?':
+		return tokCond, 1
+	case '(':
+		return tokLP, 1
+	case ')':
+		return tokRP, 1
+	}
+	return tokEOF, 0
 }
