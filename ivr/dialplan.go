@@ -1,7 +1,6 @@
 package ivr
 
 import (
-	"strings"
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/config"
@@ -208,9 +207,9 @@ type findQuery struct {
 	priority int
 	// label the extension must have, when not empty.
 	label string
-	// visited holds the contexts searched (Asterisk's incstack), by
-	// lower-case name.
-	visited map[string]bool
+	// visited holds the contexts searched (Asterisk's incstack): a short
+	// list, searched linearly.
+	visited []*Context
 }
 
 // accepts reports whether a matching extension has what q looks for.
@@ -231,13 +230,14 @@ func (d *Dialplan) find(q *findQuery, context string) (*Extension, *Context) {
 	if d == nil {
 		return nil, nil
 	}
-	lc := strings.ToLower(context)
-	if q.visited[lc] {
-		return nil, nil
-	}
 	c := d.Contexts[context]
 	if c == nil {
 		return nil, nil
+	}
+	for _, v := range q.visited {
+		if v == c {
+			return nil, nil
+		}
 	}
 	for _, e := range c.Extensions {
 		m := matchCore(e.Name, q.exten, q.mode)
@@ -253,10 +253,7 @@ func (d *Dialplan) find(q *findQuery, context string) (*Extension, *Context) {
 			return e, c
 		}
 	}
-	if q.visited == nil {
-		q.visited = make(map[string]bool)
-	}
-	q.visited[lc] = true
+	q.visited = append(q.visited, c)
 	for _, inc := range c.Includes {
 		if inc.Time != nil && !inc.Time.Match(q.now) {
 			continue
