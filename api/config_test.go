@@ -4,21 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/obelisk-pbx/obelisk/config"
+	"github.com/obelisk-pbx/obelisk/config/configtest"
 )
 
 func load(t *testing.T, text string) (*Config, string) {
 	t.Helper()
-	f, diags := config.Parse("http.conf", strings.NewReader(text))
-	if err := diags.Err(); err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags := LoadConfig(f)
-	var msgs []string
-	for _, d := range diags {
-		msgs = append(msgs, d.Error())
-	}
-	return cfg, strings.Join(msgs, "\n")
+	return configtest.Load(t, "http.conf", text, LoadConfig)
 }
 
 func TestHTTPConf(t *testing.T) {

@@ -5,21 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/obelisk-pbx/obelisk/config"
+	"github.com/obelisk-pbx/obelisk/config/configtest"
 )
 
 func load(t *testing.T, text string) (*Config, string) {
 	t.Helper()
-	f, diags := config.Parse("features.conf", strings.NewReader(text))
-	if err := diags.Err(); err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags := LoadConfig(f)
-	var msgs []string
-	for _, d := range diags {
-		msgs = append(msgs, d.Error())
-	}
-	return cfg, strings.Join(msgs, "\n")
+	return configtest.Load(t, "features.conf", text, LoadConfig)
 }
 
 func TestSeedFeatures(t *testing.T) {

@@ -4,21 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/obelisk-pbx/obelisk/config"
+	"github.com/obelisk-pbx/obelisk/config/configtest"
 )
 
 func loadMOH(t *testing.T, text string) (*MOHConfig, string) {
 	t.Helper()
-	f, diags := config.Parse("musiconhold.conf", strings.NewReader(text))
-	if err := diags.Err(); err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags := LoadMOHConfig(f)
-	var msgs []string
-	for _, d := range diags {
-		msgs = append(msgs, d.Error())
-	}
-	return cfg, strings.Join(msgs, "\n")
+	return configtest.Load(t, "musiconhold.conf", text, LoadMOHConfig)
 }
 
 func TestMOHConfig(t *testing.T) {

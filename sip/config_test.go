@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/config"
+	"github.com/obelisk-pbx/obelisk/config/configtest"
 )
 
 func parse(t *testing.T, name, text string) *config.File {
@@ -18,18 +19,10 @@ func parse(t *testing.T, name, text string) *config.File {
 	return f
 }
 
-func messages(ds config.Diagnostics) string {
-	var out []string
-	for _, d := range ds {
-		out = append(out, d.Error())
-	}
-	return strings.Join(out, "\n")
-}
-
 func TestSIPConfDefaults(t *testing.T) {
 	cfg, diags := LoadSIPConf(parse(t, "sip.conf", "[general]\n"))
 	if len(diags) != 0 {
-		t.Fatalf("diags: %s", messages(diags))
+		t.Fatalf("diags: %s", configtest.Messages(diags))
 	}
 	g := cfg.General
 	if g.AllowGuest || !g.AlwaysAuthReject || g.BindPort != 5060 || g.Context != "default" || g.DTMFMode != DTMFRFC2833 {
@@ -78,7 +71,7 @@ context=from-pstn
 insecure=port,invite
 `))
 	if err := diags.Err(); err != nil {
-		t.Fatalf("errors: %s", messages(diags))
+		t.Fatalf("errors: %s", configtest.Messages(diags))
 	}
 	g := cfg.General
 	if g.BindPort != 5062 || len(g.Transports) != 2 || g.Transports[1] != TransportTCP || g.ExternAddr != "203.0.113.5" {
@@ -142,7 +135,7 @@ func TestSIPConfDiagnostics(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := LoadSIPConf(parse(t, "sip.conf", tc.text))
-			got := messages(diags)
+			got := configtest.Messages(diags)
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("diagnostics lack %q:\n%s", w, got)
@@ -156,7 +149,7 @@ func TestApplyCodecsOrder(t *testing.T) {
 	f := parse(t, "sip.conf", "[general]\nallow=alaw\n[a]\ntype=peer\nhost=1.2.3.4\nallow=ulaw\n[b]\ntype=peer\nhost=1.2.3.5\ndisallow=all\nallow=ulaw\nallow=alaw\ndisallow=ulaw\n")
 	cfg, diags := LoadSIPConf(f)
 	if diags.HasErrors() {
-		t.Fatal(messages(diags))
+		t.Fatal(configtest.Messages(diags))
 	}
 	// [general] allow=alaw keeps the default order (alaw already there).
 	if got := cfg.Endpoint("a").Codecs; len(got) != 2 || got[0] != CodecULaw {
@@ -281,7 +274,7 @@ contact_user=0777
 endpoint=provider
 `))
 	if err := diags.Err(); err != nil {
-		t.Fatalf("errors: %s", messages(diags))
+		t.Fatalf("errors: %s", configtest.Messages(diags))
 	}
 	g := cfg.General
 	if g.BindPort != 5070 || len(g.Transports) != 2 || len(g.LocalNets) != 1 {
@@ -323,7 +316,7 @@ func TestPJSIPConfDiagnostics(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := LoadPJSIPConf(parse(t, "pjsip.conf", tc.text))
-			if got := messages(diags); !strings.Contains(got, tc.want) {
+			if got := configtest.Messages(diags); !strings.Contains(got, tc.want) {
 				t.Errorf("diagnostics lack %q:\n%s", tc.want, got)
 			}
 		})
