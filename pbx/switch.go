@@ -141,12 +141,39 @@ func (s *Switch) Reload() (config.Diagnostics, error) {
 	return diags, nil
 }
 
-// Run serves until ctx ends. Services (SIP, AMI, HTTP) are started here as
-// they are built; today the switch holds its configuration and store and
-// answers reloads.
+// Run serves until ctx ends: the SIP server when the configuration has
+// SIP endpoints (AMI and HTTP join as they are built). It returns after
+// every service has stopped, then closes the store.
 func (s *Switch) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var errs []error
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+		cancel()
+	}
+	if cfg := s.Config(); cfg.SIP != nil {
+		srv, err := s.newSIPServer(cfg)
+		if err != nil {
+			fail(err)
+		} else {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := srv.Run(ctx); err != nil {
+					fail(err)
+				}
+			}()
+		}
+	}
 	<-ctx.Done()
-	return s.Close()
+	wg.Wait()
+	errs = append(errs, s.Close())
+	return errors.Join(errs...)
 }
 
 // Close closes the store; it is idempotent.

@@ -154,7 +154,7 @@ var ignoredSIPGeneral = []string{"srvlookup", "udpbindaddr", "rtcachefriends", "
 func readSIPGeneral(r *config.SectionReader, cfg *Config) {
 	g := &cfg.General
 	r.String("bindaddr", &g.BindAddr)
-	r.Int("bindport", &g.BindPort, 1, 65535)
+	r.Int("bindport", &g.BindPort, 0, 65535) // 0: any free port (tests)
 	tcp, tls := false, false
 	r.Bool("tcpenable", &tcp)
 	r.Bool("tlsenable", &tls)

@@ -322,3 +322,7 @@ func TestPJSIPConfDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+type configFile = config.File
+
+func mustParse(t *testing.T, name, text string) *config.File { return parse(t, name, text) }

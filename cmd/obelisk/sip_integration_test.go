@@ -1,0 +1,69 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// sipTestConfig is a small switch: two phones and a context.
+var sipTestConfig = map[string]string{
+	"sip.conf": `[general]
+bindaddr=IP
+bindport=0
+tcpenable=yes
+allowguest=no
+realm=obelisk-test
+minexpiry=60
+
+[phone](!)
+type=friend
+host=dynamic
+context=phones
+disallow=all
+allow=ulaw
+
+[1001](phone)
+secret=s3cret-1001
+
+[1002](phone)
+secret=s3cret-1002
+`,
+	"extensions.conf": `[phones]
+exten => _1XXX,1,NoOp(call to ${EXTEN})
+`,
+}
+
+func TestSIPOptionsAnswered(t *testing.T) {
+	ip := loopbackIP(t, 1)
+	sw := startSwitch(t, ip, sipTestConfig)
+	if code, out := sipp(t, ip, sw.sipAddr, "options.xml"); code != 0 {
+		t.Fatalf("sipp exit %d:\n%s", code, out)
+	}
+}
+
+func TestSIPRegisterWithDigest(t *testing.T) {
+	ip := loopbackIP(t, 2)
+	sw := startSwitch(t, ip, sipTestConfig)
+	if code, out := sipp(t, ip, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
+		t.Fatalf("sipp exit %d:\n%s", code, out)
+	}
+	if !strings.Contains(sw.logs.String(), `msg=registered`) || !strings.Contains(sw.logs.String(), "aor=1001") {
+		t.Fatalf("no registration logged:\n%s", sw.logs.String())
+	}
+}
+
+// TestSIPRegisterRejectedAlike checks that a wrong password and an unknown
+// extension get the same answers (401 then 403), so that extensions cannot
+// be enumerated.
+func TestSIPRegisterRejectedAlike(t *testing.T) {
+	ip := loopbackIP(t, 3)
+	sw := startSwitch(t, ip, sipTestConfig)
+	for _, tc := range []struct{ name, user, pass string }{
+		{"wrong password", "1001", "guess"},
+		{"unknown extension", "9999", "guess"},
+	} {
+		if code, out := sipp(t, ip, sw.sipAddr, "register_rejected.xml", "-s", tc.user, "-au", tc.user, "-ap", tc.pass); code != 0 {
+			t.Fatalf("%s: sipp exit %d:\n%s", tc.name, code, out)
+		}
+	}
+}
