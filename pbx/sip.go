@@ -2,6 +2,7 @@ package pbx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,14 +34,32 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 	if err != nil {
 		return nil, err
 	}
+	sipConfig := func() *sip.Config { return s.Config().SIP }
+	auth := sip.NewDigestAuth(cfg.SIP.General.Realm, sip.DefaultNonceLifetime, nil)
+	bans := sip.NewAuthBans(0, 0, 0, nil, s.opts.Logger)
 	reg := sip.NewRegistrar(sip.RegistrarOptions{
-		Config:   func() *sip.Config { return s.Config().SIP },
-		Location: loc,
-		Auth:     sip.NewDigestAuth(cfg.SIP.General.Realm, sip.DefaultNonceLifetime, nil),
-		Bans:     sip.NewAuthBans(0, 0, 0, nil, s.opts.Logger),
-		Logger:   s.opts.Logger,
+		Config: sipConfig, Location: loc, Auth: auth, Bans: bans, Logger: s.opts.Logger,
 	})
 	srv.Handle(sipgosip.REGISTER, reg.Handle)
+	id := &sip.Identifier{Config: sipConfig, Auth: auth, Bans: bans, Logger: s.log}
+	srv.Handle(sipgosip.INVITE, func(req *sipgosip.Request, tx sipgosip.ServerTransaction) error {
+		who, err := id.Identify(req, tx)
+		switch {
+		case errors.Is(err, sip.ErrChallenged), errors.Is(err, sip.ErrBlocked):
+			return nil
+		case err != nil:
+			return err
+		}
+		// The B2BUA that runs the call in who.Context is the rest of
+		// issue 3; until then an identified call is refused as Asterisk
+		// refuses a call it cannot set up.
+		s.log.Warn("call identified but calls are not connected yet", "from", req.From().Address.User,
+			"context", who.Context, "source", req.Source())
+		return sip.NewStatusError(480, "Temporarily Unavailable")
+	})
+	if n := len(loc.All()); n > 0 {
+		s.log.Info("registrations restored", "bindings", n)
+	}
 	return &sipService{srv: srv, registrar: reg}, nil
 }
 

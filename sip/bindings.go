@@ -172,6 +172,17 @@ func (l *Location) update(aor string, fn func([]Binding) ([]Binding, error)) ([]
 	return append([]Binding(nil), next...), nil
 }
 
+// All returns every binding, live or not yet swept.
+func (l *Location) All() []Binding {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Binding
+	for _, bs := range l.m {
+		out = append(out, bs...)
+	}
+	return out
+}
+
 // Sweep removes the bindings expired at now and returns them.
 func (l *Location) Sweep(now time.Time) ([]Binding, error) {
 	l.mu.Lock()

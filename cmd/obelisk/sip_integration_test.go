@@ -67,3 +67,31 @@ func TestSIPRegisterRejectedAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestSIPInviteUnauthenticatedRefused: an INVITE that cannot answer the
+// digest challenge never reaches the dialplan, whether the user exists or not.
+func TestSIPInviteUnauthenticatedRefused(t *testing.T) {
+	ip := loopbackIP(t, 4)
+	sw := startSwitch(t, ip, sipTestConfig)
+	for _, user := range []string{"1001", "31337"} {
+		if code, out := sipp(t, ip, sw.sipAddr, "invite_rejected.xml", "-s", user, "-au", user, "-ap", "wrong"); code != 0 {
+			t.Fatalf("%s: sipp exit %d:\n%s", user, code, out)
+		}
+	}
+	if strings.Contains(sw.logs.String(), "call identified") {
+		t.Fatalf("an unauthenticated call was identified:\n%s", sw.logs.String())
+	}
+}
+
+// TestSIPRegistrationSurvivesRestart registers, stops the switch and starts
+// it again on the same data directory: the binding is restored from bbolt.
+func TestSIPRegistrationSurvivesRestart(t *testing.T) {
+	ip := loopbackIP(t, 5)
+	sw := startSwitch(t, ip, sipTestConfig)
+	if code, out := sipp(t, ip, sw.sipAddr, "register.xml", "-s", "1002", "-au", "1002", "-ap", "s3cret-1002"); code != 0 {
+		t.Fatalf("sipp exit %d:\n%s", code, out)
+	}
+	sw.stop(t)
+	again := startSwitchIn(t, ip, sipTestConfig, sw.data)
+	waitLog(t, again, `msg="registrations restored" component=pbx bindings=1`)
+}

@@ -67,6 +67,22 @@ type runningSwitch struct {
 	sipAddr string // ip:port of UDP SIP
 	data    string
 	logs    *lockedBuffer
+	// stop ends the process (SIGINT) and waits for it.
+	stop    func(t *testing.T)
+	stopped chan struct{}
+}
+
+// waitLog waits until the switch has logged a line containing want.
+func waitLog(t *testing.T, rs *runningSwitch, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(rs.logs.String(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no log line %q:\n%s", want, rs.logs.String())
 }
 
 type lockedBuffer struct {
@@ -90,7 +106,13 @@ func (l *lockedBuffer) String() string {
 // config directory, starts obelisk on it and waits for its SIP listener.
 func startSwitch(t *testing.T, ip string, files map[string]string) *runningSwitch {
 	t.Helper()
-	cfgDir, data := t.TempDir(), t.TempDir()
+	return startSwitchIn(t, ip, files, t.TempDir())
+}
+
+// startSwitchIn is startSwitch with a given data directory.
+func startSwitchIn(t *testing.T, ip string, files map[string]string, data string) *runningSwitch {
+	t.Helper()
+	cfgDir := t.TempDir()
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(cfgDir, name), []byte(strings.ReplaceAll(text, "IP", ip)), 0o600); err != nil {
 			t.Fatal(err)
@@ -107,7 +129,7 @@ func startSwitch(t *testing.T, ip string, files map[string]string) *runningSwitc
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	rs := &runningSwitch{data: data, logs: &lockedBuffer{}}
+	rs := &runningSwitch{data: data, logs: &lockedBuffer{}, stopped: make(chan struct{})}
 	found := make(chan string, 1)
 	re := regexp.MustCompile(`msg="sip listening" .*transport=udp addr=(\S+)`)
 	go func() {
@@ -124,9 +146,16 @@ func startSwitch(t *testing.T, ip string, files map[string]string) *runningSwitc
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
+	var once sync.Once
+	rs.stop = func(t *testing.T) {
+		once.Do(func() {
+			cancel()
+			_ = cmd.Wait()
+			close(rs.stopped)
+		})
+	}
 	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
+		rs.stop(t)
 		if t.Failed() {
 			t.Logf("obelisk logs:\n%s", rs.logs.String())
 		}
