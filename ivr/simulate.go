@@ -323,11 +323,11 @@ func firstNonEmpty(a ...string) string {
 
 // registerSimApps stands in for applications the real registry lacks.
 func registerSimApps(simReg, real *Registry, opts SimOptions, caller *SimCaller, clock *VirtualClock) {
+	// The simulated caller never places real calls: these stand in for the
+	// switch's own Dial, Queue … even when the registry has them.
 	add := func(a *App) {
-		if real.App(a.Name) == nil {
-			a.Synopsis = "(simulated) " + a.Synopsis
-			simReg.RegisterApp(a)
-		}
+		a.Synopsis = "(simulated) " + a.Synopsis
+		simReg.RegisterApp(a)
 	}
 	add(&App{Name: "Dial", Synopsis: "Dial(devices[,timeout[,options]])", Exec: func(ctx context.Context, ch *Channel, args string) error {
 		parts := SplitArgs(args)

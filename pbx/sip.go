@@ -2,7 +2,6 @@ package pbx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -30,33 +29,22 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load registrations: %w", err)
 	}
-	srv, err := sip.NewServer(sip.ServerOptions{Config: cfg.SIP, Logger: s.opts.Logger})
-	if err != nil {
-		return nil, err
-	}
 	sipConfig := func() *sip.Config { return s.Config().SIP }
 	auth := sip.NewDigestAuth(cfg.SIP.General.Realm, sip.DefaultNonceLifetime, nil)
 	bans := sip.NewAuthBans(0, 0, 0, nil, s.opts.Logger)
+	srv, err := sip.NewServer(sip.ServerOptions{
+		Config:     cfg.SIP,
+		Logger:     s.opts.Logger,
+		Identifier: &sip.Identifier{Config: sipConfig, Auth: auth, Bans: bans, Logger: s.log},
+		OnCall:     s.runCall,
+	})
+	if err != nil {
+		return nil, err
+	}
 	reg := sip.NewRegistrar(sip.RegistrarOptions{
 		Config: sipConfig, Location: loc, Auth: auth, Bans: bans, Logger: s.opts.Logger,
 	})
 	srv.Handle(sipgosip.REGISTER, reg.Handle)
-	id := &sip.Identifier{Config: sipConfig, Auth: auth, Bans: bans, Logger: s.log}
-	srv.Handle(sipgosip.INVITE, func(req *sipgosip.Request, tx sipgosip.ServerTransaction) error {
-		who, err := id.Identify(req, tx)
-		switch {
-		case errors.Is(err, sip.ErrChallenged), errors.Is(err, sip.ErrBlocked):
-			return nil
-		case err != nil:
-			return err
-		}
-		// The B2BUA that runs the call in who.Context is the rest of
-		// issue 3; until then an identified call is refused as Asterisk
-		// refuses a call it cannot set up.
-		s.log.Warn("call identified but calls are not connected yet", "from", req.From().Address.User,
-			"context", who.Context, "source", req.Source())
-		return sip.NewStatusError(480, "Temporarily Unavailable")
-	})
 	if n := len(loc.All()); n > 0 {
 		s.log.Info("registrations restored", "bindings", n)
 	}

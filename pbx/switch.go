@@ -57,6 +57,9 @@ type Switch struct {
 	reg    *ivr.Registry
 	engine *ivr.Engine
 	cfg    atomic.Pointer[Config]
+	sip    *sipService
+	// channels numbers the channels created, for their names.
+	channels atomic.Uint64
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once
@@ -65,7 +68,9 @@ type Switch struct {
 
 // NewRegistry returns the applications and functions the switch provides.
 func NewRegistry() *ivr.Registry {
-	return ivr.NewCoreRegistry()
+	r := ivr.NewCoreRegistry()
+	r.RegisterApp(dialApp())
+	return r
 }
 
 // New opens the data directory and store and loads the configuration; it
@@ -161,6 +166,7 @@ func (s *Switch) Run(ctx context.Context) error {
 		if err != nil {
 			fail(err)
 		} else {
+			s.sip = srv
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

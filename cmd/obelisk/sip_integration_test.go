@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 // sipTestConfig is a small switch: two phones and a context.
 var sipTestConfig = map[string]string{
 	"sip.conf": `[general]
-bindaddr=IP
+bindaddr={{IP}}
 bindport=0
 tcpenable=yes
 allowguest=no
@@ -94,4 +95,58 @@ func TestSIPRegistrationSurvivesRestart(t *testing.T) {
 	sw.stop(t)
 	again := startSwitchIn(t, ip, sipTestConfig, sw.data)
 	waitLog(t, again, `msg="registrations restored" component=pbx bindings=1`)
+}
+
+// TestSIPTrunkCallDialsRegisteredPhone: a provider trunk delivers a call,
+// the dialplan Dial()s a registered phone, the phone rings and answers, the
+// switch bridges both legs, the trunk's BYE reaches the phone.
+func TestSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 6), loopbackIP(t, 7), loopbackIP(t, 8)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf": `[general]
+bindaddr={{IP}}
+bindport=0
+realm=obelisk-test
+
+[1001]
+type=friend
+host=dynamic
+secret=s3cret-1001
+context=phones
+disallow=all
+allow=ulaw
+
+[pstn]
+type=peer
+host=` + trunkIP + `
+context=from-pstn
+insecure=port,invite
+disallow=all
+allow=alaw,ulaw
+`,
+		"extensions.conf": `[from-pstn]
+exten => _X.,1,NoOp(DID ${EXTEN} from ${CALLERID(num)})
+ same => n,Dial(SIP/1001,10)
+ same => n,Hangup()
+
+[phones]
+exten => _X.,1,Hangup()
+`,
+	})
+	phonePort := freeUDPPort(t, phoneIP)
+	phoneDone := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, phoneIP, sw.sipAddr, "phone_answer.xml", "-p", phonePort)
+		phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
+		t.Fatalf("register: sipp exit %d:\n%s", code, out)
+	}
+	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call.xml", "-s", "0522000000"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("phone: %s", res)
+	}
+	waitLog(t, sw, `Dial: bridged`)
 }

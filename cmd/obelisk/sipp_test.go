@@ -114,7 +114,7 @@ func startSwitchIn(t *testing.T, ip string, files map[string]string, data string
 	t.Helper()
 	cfgDir := t.TempDir()
 	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(cfgDir, name), []byte(strings.ReplaceAll(text, "IP", ip)), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(cfgDir, name), []byte(strings.ReplaceAll(text, "{{IP}}", ip)), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -187,8 +187,20 @@ func sipp(t *testing.T, localIP, addr, scenario string, args ...string) (int, st
 	bin := needSipp(t)
 	dir := t.TempDir()
 	all := []string{"-sf", filepath.Join(testdataDir(t), "sipp", scenario), "-i", localIP,
-		"-p", freeUDPPort(t, localIP), "-m", "1", "-timeout", "15s", "-timeout_error", "-nostdin",
+		"-m", "1", "-timeout", "15s", "-timeout_error", "-nostdin",
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log")}
+	hasPort, hasContact := false, false
+	for _, a := range args {
+		hasPort = hasPort || a == "-p"
+		hasContact = hasContact || a == "contact_port"
+	}
+	if !hasPort {
+		port := freeUDPPort(t, localIP)
+		all = append(all, "-p", port)
+		if !hasContact {
+			all = append(all, "-key", "contact_port", port)
+		}
+	}
 	all = append(all, args...)
 	all = append(all, addr)
 	cmd := exec.Command(bin, all...)

@@ -1,0 +1,274 @@
+package pbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/sipgo"
+	sipgosip "github.com/emiago/sipgo/sip"
+	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/sip"
+)
+
+// dialApp is Asterisk's Dial(Technology/resource[&…][,timeout[,options]])
+// for SIP/peer, SIP/trunk/number, PJSIP/endpoint and PJSIP/number@trunk:
+// every target is invited at once, the first to answer is bridged with the
+// caller (who is answered only then, as app_dial does), the others are
+// cancelled. DIALSTATUS, DIALEDTIME and ANSWEREDTIME are set as app_dial
+// sets them. Option g continues the dialplan when the called party hangs
+// up; without it the call ends, as in Asterisk.
+func dialApp() *ivr.App {
+	return &ivr.App{
+		Name:     "Dial",
+		Synopsis: "Call one or more SIP endpoints and bridge the first to answer: Dial(SIP/peer[&SIP/trunk/number…][,timeout[,options]]); sets DIALSTATUS",
+		Exec: func(ctx context.Context, ch *ivr.Channel, args string) error {
+			call, ok := ch.Call().(*sipCall)
+			if !ok {
+				return errors.New("Dial: the channel is not a SIP call")
+			}
+			return call.sw.dial(ctx, ch, call, args)
+		},
+	}
+}
+
+type dialTarget struct {
+	spec     string
+	uri      sipgosip.Uri
+	username string
+	password string
+}
+
+func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args string) error {
+	parts := ivr.SplitArgs(args)
+	var timeout time.Duration
+	if len(parts) > 1 && strings.TrimSpace(parts[1]) != "" {
+		n, err := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+		if err != nil || n < 0 {
+			ch.Logger().Warn("Dial: invalid timeout, ignoring", "timeout", parts[1])
+		} else {
+			timeout = time.Duration(n * float64(time.Second))
+		}
+	}
+	opts := ""
+	if len(parts) > 2 {
+		opts = parts[2]
+	}
+	var targets []dialTarget
+	unavailable := 0
+	for _, spec := range strings.Split(parts[0], "&") {
+		spec = strings.TrimSpace(spec)
+		if spec == "" {
+			continue
+		}
+		t, err := s.resolveTarget(spec)
+		if err != nil {
+			ch.Logger().Info("Dial: target unavailable", "target", spec, "reason", err)
+			unavailable++
+			continue
+		}
+		targets = append(targets, t...)
+	}
+	ch.SetVar("DIALSTATUS", "")
+	if len(targets) == 0 {
+		ch.SetVar("DIALSTATUS", "CHANUNAVAIL")
+		return nil
+	}
+	dg := s.sip.srv.Diago()
+	start := time.Now()
+
+	dctx, cancel := context.WithCancel(call.d.Context())
+	if timeout > 0 {
+		dctx, cancel = context.WithTimeout(call.d.Context(), timeout)
+	}
+	defer cancel()
+	type result struct {
+		out    *diago.DialogClientSession
+		status string
+		err    error
+	}
+	results := make(chan result, len(targets))
+	for _, t := range targets {
+		go func(t dialTarget) {
+			out, err := dg.Invite(dctx, t.uri, diago.InviteOptions{
+				Username: t.username, Password: t.password,
+				// The caller's number goes to the called phone in From,
+				// as chan_sip sends the channel's caller ID.
+				Headers: []sipgosip.Header{sipgosip.NewHeader("From", fmt.Sprintf(`"%s" <sip:%s@%s>;tag=%s`,
+					ch.CallerID().Name, ch.CallerID().Num, s.Config().SIP.General.Realm, sipgosip.GenerateTagN(16)))},
+				OnResponse: func(res *sipgosip.Response) error {
+					if res.StatusCode == 180 || res.StatusCode == 183 {
+						_ = call.Indicate(ctx, ivr.IndicationRinging)
+					}
+					return nil
+				},
+			})
+			if err != nil {
+				var re sipgo.ErrDialogResponse
+				status := "CHANUNAVAIL"
+				switch {
+				case errors.As(err, &re):
+					status = sip.DialStatus(re.Res.StatusCode)
+				case errors.Is(err, context.DeadlineExceeded):
+					status = "NOANSWER"
+				case errors.Is(err, context.Canceled):
+					status = "CANCEL"
+				}
+				results <- result{status: status, err: err}
+				return
+			}
+			results <- result{out: out, status: "ANSWER"}
+		}(t)
+	}
+	var answered *diago.DialogClientSession
+	statuses := map[string]int{}
+	for range targets {
+		r := <-results
+		if r.out != nil {
+			if answered == nil {
+				answered = r.out
+				cancel() // the other legs are cancelled
+				continue
+			}
+			hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = r.out.Hangup(hctx)
+			c()
+			continue
+		}
+		statuses[r.status]++
+		ch.Logger().Info("Dial: leg failed", "status", r.status, "error", r.err)
+	}
+	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
+	if answered == nil {
+		status := "CHANUNAVAIL"
+		switch {
+		case call.d.Context().Err() != nil:
+			status = "CANCEL"
+		case statuses["BUSY"] > 0:
+			status = "BUSY"
+		case statuses["NOANSWER"] > 0:
+			status = "NOANSWER"
+		case statuses["CONGESTION"] > 0:
+			status = "CONGESTION"
+		}
+		ch.SetVar("DIALSTATUS", status)
+		ch.Logger().Info("Dial: no answer", "targets", parts[0], "dialstatus", status)
+		if status == "CANCEL" {
+			return ivr.ErrHangup
+		}
+		return nil
+	}
+	defer answered.Close()
+	if err := call.answerWith(answered.MediaSession().CommonCodecs()); err != nil {
+		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = answered.Hangup(hctx)
+		c()
+		return err
+	}
+	ch.SetVar("DIALSTATUS", "ANSWER")
+	answeredAt := time.Now()
+	bridge := diago.NewBridge()
+	if err := bridge.AddDialogSession(call.d); err != nil {
+		return fmt.Errorf("Dial: bridge caller: %w", err)
+	}
+	if err := bridge.AddDialogSession(answered); err != nil {
+		return fmt.Errorf("Dial: bridge callee: %w", err)
+	}
+	ch.Logger().Info("Dial: bridged", "callee", answered.ToUser())
+	callerGone := false
+	select {
+	case <-call.d.Context().Done():
+		callerGone = true
+		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = answered.Hangup(hctx)
+		c()
+	case <-answered.Context().Done():
+	}
+	ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
+	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
+	if callerGone {
+		return ivr.ErrHangup
+	}
+	if strings.Contains(opts, "g") {
+		return nil
+	}
+	return ivr.ErrHangup // the called party hung up: the caller is hung up too
+}
+
+// resolveTarget turns SIP/peer, SIP/trunk/number, PJSIP/endpoint and
+// PJSIP/number@trunk into the URIs to invite: a registered endpoint's live
+// contacts, or the number at a trunk's host with its credentials.
+func (s *Switch) resolveTarget(spec string) ([]dialTarget, error) {
+	tech, rest, ok := strings.Cut(spec, "/")
+	if !ok || (!strings.EqualFold(tech, "SIP") && !strings.EqualFold(tech, "PJSIP")) {
+		return nil, fmt.Errorf("unsupported technology in %q (SIP and PJSIP are)", spec)
+	}
+	cfg := s.Config().SIP
+	var epName, number string
+	if strings.EqualFold(tech, "SIP") {
+		epName, number, _ = strings.Cut(rest, "/")
+	} else if n, e, ok := strings.Cut(rest, "@"); ok {
+		number, epName = n, e
+	} else {
+		epName = rest
+	}
+	ep := cfg.Endpoint(epName)
+	if ep == nil {
+		return nil, fmt.Errorf("no endpoint %q", epName)
+	}
+	if ep.Kind == sip.KindTrunk && ep.Host != "" {
+		host := ep.Host
+		if !strings.Contains(host, ":") && ep.Port != 0 {
+			host = fmt.Sprintf("%s:%d", host, ep.Port)
+		}
+		var uri sipgosip.Uri
+		user := number
+		if user == "" {
+			user = ep.Name
+		}
+		if err := sipgosip.ParseUri("sip:"+user+"@"+host, &uri); err != nil {
+			return nil, err
+		}
+		u := ep.Username
+		if u == "" {
+			u = ep.Name
+		}
+		return []dialTarget{{spec: spec, uri: uri, username: u, password: ep.Secret}}, nil
+	}
+	bindings := s.sip.registrar.Location().Lookup(ep.Name, time.Now())
+	if len(bindings) == 0 {
+		return nil, fmt.Errorf("%s is not registered", ep.Name)
+	}
+	var out []dialTarget
+	for _, b := range bindings {
+		var uri sipgosip.Uri
+		if err := sipgosip.ParseUri(b.Contact, &uri); err != nil {
+			continue
+		}
+		if number != "" {
+			uri.User = number
+		}
+		// Behind NAT the contact may be unreachable: send where the
+		// REGISTER came from (force_rport/comedia), as Asterisk does.
+		if ep.NAT.ForceRport && b.Source != "" {
+			if host, port, err := splitHostPort(b.Source); err == nil {
+				uri.Host, uri.Port = host, port
+			}
+		}
+		out = append(out, dialTarget{spec: spec, uri: uri})
+	}
+	return out, nil
+}
+
+func splitHostPort(s string) (string, int, error) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", 0, fmt.Errorf("no port in %q", s)
+	}
+	p, err := strconv.Atoi(s[i+1:])
+	return s[:i], p, err
+}
