@@ -109,10 +109,13 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 			})
 			if err != nil {
 				var re sipgo.ErrDialogResponse
+				var rp *sipgo.ErrDialogResponse // sipgo returns both forms
 				status := "CHANUNAVAIL"
 				switch {
 				case errors.As(err, &re):
 					status = sip.DialStatus(re.Res.StatusCode)
+				case errors.As(err, &rp):
+					status = sip.DialStatus(rp.Res.StatusCode)
 				case errors.Is(err, context.DeadlineExceeded):
 					status = "NOANSWER"
 				case errors.Is(err, context.Canceled):

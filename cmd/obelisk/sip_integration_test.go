@@ -150,3 +150,73 @@ exten => _X.,1,Hangup()
 	}
 	waitLog(t, sw, `Dial: bridged`)
 }
+
+// TestSIPDialStatus: the dialplan sees DIALSTATUS as app_dial sets it and
+// ends the trunk call accordingly; the trunk's final response tells which
+// (Hangup(17) → 486, Hangup(19) → 480, Hangup(34) → 503).
+func TestSIPDialStatus(t *testing.T) {
+	tests := []struct {
+		name     string
+		phone    string // scenario of the phone, "" for an unregistered one
+		want     string // final response the trunk must get
+		logValue string
+	}{
+		{"busy", "phone_busy.xml", "486", "DIALSTATUS=BUSY"},
+		{"no answer", "phone_noanswer.xml", "480", "DIALSTATUS=NOANSWER"},
+		{"not registered", "", "503", "DIALSTATUS=CHANUNAVAIL"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ip, trunkIP, phoneIP := loopbackIP(t, 10+3*i), loopbackIP(t, 11+3*i), loopbackIP(t, 12+3*i)
+			sw := startSwitch(t, ip, map[string]string{
+				"sip.conf": `[general]
+bindaddr={{IP}}
+bindport=0
+
+[1001]
+type=friend
+host=dynamic
+secret=s3cret-1001
+context=phones
+
+[pstn]
+type=peer
+host=` + trunkIP + `
+context=from-pstn
+insecure=port,invite
+`,
+				"extensions.conf": `[from-pstn]
+exten => _X.,1,Dial(SIP/1001,2)
+ same => n,Verbose(1,DIALSTATUS=${DIALSTATUS})
+ same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)
+ same => n,GotoIf($["${DIALSTATUS}" = "NOANSWER"]?noanswer)
+ same => n,Hangup(34)
+ same => n(busy),Hangup(17)
+ same => n(noanswer),Hangup(19)
+[phones]
+`,
+			})
+			phoneDone := make(chan string, 1)
+			if tc.phone != "" {
+				phonePort := freeUDPPort(t, phoneIP)
+				go func() {
+					code, out := sipp(t, phoneIP, sw.sipAddr, tc.phone, "-p", phonePort)
+					phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
+				}()
+				if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
+					t.Fatalf("register: sipp exit %d:\n%s", code, out)
+				}
+			} else {
+				phoneDone <- "exit 0"
+			}
+			scenario := writeScenario(t, "trunk_call_refused.xml", map[string]string{"WANT": tc.want})
+			if code, out := sipp(t, trunkIP, sw.sipAddr, scenario, "-s", "0522000000"); code != 0 {
+				t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+			}
+			if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+				t.Fatalf("phone: %s", res)
+			}
+			waitLog(t, sw, tc.logValue)
+		})
+	}
+}

@@ -186,7 +186,11 @@ func sipp(t *testing.T, localIP, addr, scenario string, args ...string) (int, st
 	t.Helper()
 	bin := needSipp(t)
 	dir := t.TempDir()
-	all := []string{"-sf", filepath.Join(testdataDir(t), "sipp", scenario), "-i", localIP,
+	sf := scenario
+	if !filepath.IsAbs(sf) {
+		sf = filepath.Join(testdataDir(t), "sipp", scenario)
+	}
+	all := []string{"-sf", sf, "-i", localIP,
 		"-m", "1", "-timeout", "15s", "-timeout_error", "-nostdin",
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log")}
 	hasPort, hasContact := false, false
@@ -217,4 +221,23 @@ func testdataDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// writeScenario copies a testdata/sipp scenario with placeholders replaced
+// and returns the copy's path.
+func writeScenario(t *testing.T, name string, repl map[string]string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdataDir(t), "sipp", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for k, v := range repl {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
