@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	sipgosip "github.com/emiago/sipgo/sip"
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/pbx"
 )
@@ -29,6 +30,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	// sipgo logs through a package-level logger (unparsable packets, …).
+	sipgosip.SetDefaultLogger(logger.With("component", "sipgo"))
 	fsys, name, err := configFS(*dir)
 	if err != nil {
 		fmt.Fprintln(stderr, "obelisk run:", err)

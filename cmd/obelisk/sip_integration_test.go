@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sipTestConfig is a small switch: two phones and a context.
@@ -218,5 +220,88 @@ exten => _X.,1,Dial(SIP/1001,2)
 			}
 			waitLog(t, sw, tc.logValue)
 		})
+	}
+}
+
+// TestSIPHangupsCross: a CANCEL from the caller while the phone rings
+// cancels the phone; a BYE from the phone after answer reaches the caller.
+func TestSIPHangupsCross(t *testing.T) {
+	tests := []struct{ name, phone, trunk string }{
+		{"caller cancels while ringing", "phone_noanswer.xml", "trunk_cancel.xml"},
+		{"callee hangs up first", "phone_hangs_up.xml", "trunk_call_remote_bye.xml"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ip, trunkIP, phoneIP := loopbackIP(t, 30+3*i), loopbackIP(t, 31+3*i), loopbackIP(t, 32+3*i)
+			sw := startSwitch(t, ip, map[string]string{
+				"sip.conf": `[general]
+bindaddr={{IP}}
+bindport=0
+
+[1001]
+type=friend
+host=dynamic
+secret=s3cret-1001
+context=phones
+
+[pstn]
+type=peer
+host=` + trunkIP + `
+context=from-pstn
+insecure=port,invite
+`,
+				"extensions.conf": `[from-pstn]
+exten => _X.,1,Dial(SIP/1001,20)
+ same => n,Hangup()
+[phones]
+`,
+			})
+			phonePort := freeUDPPort(t, phoneIP)
+			phoneDone := make(chan string, 1)
+			go func() {
+				code, out := sipp(t, phoneIP, sw.sipAddr, tc.phone, "-p", phonePort)
+				phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
+			}()
+			if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
+				t.Fatalf("register: sipp exit %d:\n%s", code, out)
+			}
+			if code, out := sipp(t, trunkIP, sw.sipAddr, tc.trunk, "-s", "0522000000"); code != 0 {
+				t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+			}
+			if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+				t.Fatalf("phone: %s", res)
+			}
+		})
+	}
+}
+
+// TestSIPMalformedInputSurvives sends garbage and broken SIP over UDP and
+// TCP: the switch drops what it cannot parse, never crashes, and answers
+// the next OPTIONS.
+func TestSIPMalformedInputSurvives(t *testing.T) {
+	ip := loopbackIP(t, 40)
+	sw := startSwitch(t, ip, sipTestConfig)
+	junk := []string{
+		"\x00\x01\x02garbage",
+		"INVITE sip:x SIP/2.0\r\n\r\n",
+		"REGISTER sip:obelisk SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4\r\nContact: <<<>>>\r\nContent-Length: 99999\r\n\r\n",
+		"OPTIONS  SIP/2.0\r\nCSeq: x\r\n\r\n",
+		strings.Repeat("A", 60000),
+	}
+	for _, network := range []string{"udp", "tcp"} {
+		for _, j := range junk {
+			c, err := net.DialTimeout(network, sw.sipAddr, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = c.Write([]byte(j))
+			_ = c.Close()
+		}
+	}
+	if code, out := sipp(t, ip, sw.sipAddr, "options.xml"); code != 0 {
+		t.Fatalf("after garbage, sipp exit %d:\n%s", code, out)
+	}
+	if strings.Contains(sw.logs.String(), "panic") {
+		t.Fatalf("panic logged:\n%s", sw.logs.String())
 	}
 }
