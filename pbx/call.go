@@ -136,7 +136,12 @@ func (c *sipCall) SendDigits(ctx context.Context, digits string) error {
 // runCall runs an identified inbound call through the dialplan.
 func (s *Switch) runCall(d *diago.DialogServerSession, who *sip.Identity) {
 	call := &sipCall{sw: s, d: d, who: who}
-	exten := d.ToUser()
+	// The extension is the Request-URI's user, as chan_sip takes it: a
+	// provider sends the registered contact user (register => …/exten) there.
+	exten := d.InviteRequest.Recipient.User
+	if exten == "" {
+		exten = "s"
+	}
 	cid := ivr.CallerID{Num: d.FromUser()}
 	if from := d.InviteRequest.From(); from != nil {
 		cid.Name = strings.Trim(from.DisplayName, `"`)

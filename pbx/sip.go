@@ -3,6 +3,8 @@ package pbx
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
 	"time"
 
 	sipgosip "github.com/emiago/sipgo/sip"
@@ -16,6 +18,8 @@ const sweepInterval = 15 * time.Second
 type sipService struct {
 	srv       *sip.Server
 	registrar *sip.Registrar
+	outbound  []sip.Registration
+	log       *slog.Logger
 }
 
 // newSIPServer builds the SIP server with its registrar, bindings kept in
@@ -48,7 +52,7 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 	if n := len(loc.All()); n > 0 {
 		s.log.Info("registrations restored", "bindings", n)
 	}
-	return &sipService{srv: srv, registrar: reg}, nil
+	return &sipService{srv: srv, registrar: reg, outbound: cfg.SIP.Registrations, log: s.opts.Logger}, nil
 }
 
 // Run serves SIP and sweeps expired registrations until ctx ends.
@@ -65,5 +69,31 @@ func (svc *sipService) Run(ctx context.Context) error {
 			}
 		}
 	}()
+	go svc.registerOutbound(ctx)
 	return svc.srv.Run(ctx)
+}
+
+// registerOutbound keeps the `register =>` registrations alive from the
+// switch's own UDP address.
+func (svc *sipService) registerOutbound(ctx context.Context) {
+	if len(svc.outbound) == 0 {
+		return
+	}
+	var local *net.UDPAddr
+	for _, a := range svc.srv.Addrs() {
+		if u, ok := a.(*net.UDPAddr); ok {
+			local = u
+		}
+	}
+	if local == nil {
+		return
+	}
+	for _, reg := range svc.outbound {
+		r, err := sip.NewRegisterer(svc.srv.UserAgent(), local, reg, svc.log)
+		if err != nil {
+			svc.log.Error("outbound registration not started", "server", reg.Host, "error", err)
+			continue
+		}
+		go func() { _ = r.Run(ctx) }()
+	}
 }

@@ -305,3 +305,35 @@ func TestSIPMalformedInputSurvives(t *testing.T) {
 		t.Fatalf("panic logged:\n%s", sw.logs.String())
 	}
 }
+
+// TestSIPOutboundRegistration: a `register =>` line registers the switch
+// with a provider's registrar (sipp), answering its digest challenge.
+func TestSIPOutboundRegistration(t *testing.T) {
+	ip, provIP := loopbackIP(t, 50), loopbackIP(t, 51)
+	provPort := freeUDPPort(t, provIP)
+	provDone := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, provIP, "", "provider_registrar.xml", "-p", provPort)
+		provDone <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	time.Sleep(300 * time.Millisecond) // let the registrar bind
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf": `[general]
+bindaddr={{IP}}
+bindport=0
+register => 0312345:trunk-pw@` + provIP + `:` + provPort + `/0777
+
+[provider]
+type=peer
+host=` + provIP + `
+port=` + provPort + `
+context=from-pstn
+insecure=port,invite
+`,
+		"extensions.conf": "[from-pstn]\nexten => 0777,1,Hangup()\n",
+	})
+	if res := <-provDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("provider: %s", res)
+	}
+	waitLog(t, sw, `msg="registered with provider" component=register server=`+provIP+` user=0312345 expires=1m0s`)
+}

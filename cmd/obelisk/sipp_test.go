@@ -206,7 +206,9 @@ func sipp(t *testing.T, localIP, addr, scenario string, args ...string) (int, st
 		}
 	}
 	all = append(all, args...)
-	all = append(all, addr)
+	if addr != "" {
+		all = append(all, addr) // a UAS scenario has no remote address
+	}
 	cmd := exec.Command(bin, all...)
 	cmd.Dir = dir
 	out, _ := cmd.CombinedOutput()
