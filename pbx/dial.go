@@ -223,6 +223,9 @@ func (s *Switch) resolveTarget(spec string) ([]dialTarget, error) {
 	if ep == nil {
 		return nil, fmt.Errorf("no endpoint %q", epName)
 	}
+	if !s.sip.reachable(ep.Name) {
+		return nil, fmt.Errorf("%s is UNREACHABLE (qualify)", ep.Name)
+	}
 	if ep.Kind == sip.KindTrunk && ep.Host != "" {
 		host := ep.Host
 		if !strings.Contains(host, ":") && ep.Port != 0 {

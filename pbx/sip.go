@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	sipgosip "github.com/emiago/sipgo/sip"
@@ -20,6 +21,8 @@ type sipService struct {
 	registrar *sip.Registrar
 	outbound  []sip.Registration
 	log       *slog.Logger
+	config    func() *sip.Config
+	qualifier atomic.Pointer[sip.Qualifier]
 }
 
 // newSIPServer builds the SIP server with its registrar, bindings kept in
@@ -52,7 +55,7 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 	if n := len(loc.All()); n > 0 {
 		s.log.Info("registrations restored", "bindings", n)
 	}
-	return &sipService{srv: srv, registrar: reg, outbound: cfg.SIP.Registrations, log: s.opts.Logger}, nil
+	return &sipService{srv: srv, registrar: reg, outbound: cfg.SIP.Registrations, log: s.opts.Logger, config: sipConfig}, nil
 }
 
 // Run serves SIP and sweeps expired registrations until ctx ends.
@@ -70,6 +73,7 @@ func (svc *sipService) Run(ctx context.Context) error {
 		}
 	}()
 	go svc.registerOutbound(ctx)
+	go svc.qualify(ctx)
 	return svc.srv.Run(ctx)
 }
 
@@ -96,4 +100,35 @@ func (svc *sipService) registerOutbound(ctx context.Context) {
 		}
 		go func() { _ = r.Run(ctx) }()
 	}
+}
+
+// qualify pings the endpoints with qualify=yes.
+func (svc *sipService) qualify(ctx context.Context) {
+	var local *net.UDPAddr
+	for _, a := range svc.srv.Addrs() {
+		if u, ok := a.(*net.UDPAddr); ok {
+			local = u
+		}
+	}
+	if local == nil {
+		return
+	}
+	q, err := sip.NewQualifier(svc.srv.UserAgent(), local, svc.config, svc.registrar.Location(), svc.log)
+	if err != nil {
+		svc.log.Error("qualify not started", "error", err)
+		return
+	}
+	svc.qualifier.Store(q)
+	q.Run(ctx, svc.config().General.QualifyFreq)
+}
+
+// reachable reports whether Dial may try the endpoint: not when qualify
+// found it UNREACHABLE, as chan_sip refuses such peers.
+func (svc *sipService) reachable(name string) bool {
+	q := svc.qualifier.Load()
+	if q == nil {
+		return true
+	}
+	st, _ := q.Status(name)
+	return st != sip.PeerUnreachable
 }

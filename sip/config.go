@@ -77,7 +77,9 @@ type General struct {
 	// DTMFMode is the default DTMF mode of endpoints.
 	DTMFMode DTMFMode
 	// Qualify is the default of endpoints' qualify.
-	Qualify       bool
+	Qualify bool
+	// QualifyFreq is how often qualified endpoints are pinged (qualifyfreq).
+	QualifyFreq   time.Duration
 	UserAgent     string
 	Realm         string
 	DefaultExpiry time.Duration

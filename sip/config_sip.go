@@ -136,6 +136,7 @@ func defaultGeneral() General {
 		MinExpiry:        DefaultMinExpiry,
 		MaxExpiry:        DefaultMaxExpiry,
 		Language:         "en",
+		QualifyFreq:      DefaultQualifyPeriod,
 		RTPStart:         10000,
 		RTPEnd:           20000,
 	}
@@ -213,6 +214,7 @@ func readSIPGeneral(r *config.SectionReader, cfg *Config) {
 	if e, ok := r.Lookup("qualify"); ok {
 		g.Qualify = parseQualify(r, e)
 	}
+	r.Duration("qualifyfreq", &g.QualifyFreq, time.Second, 24*time.Hour)
 	r.String("useragent", &g.UserAgent)
 	r.String("realm", &g.Realm)
 	r.Duration("defaultexpiry", &g.DefaultExpiry, time.Second, 24*time.Hour)

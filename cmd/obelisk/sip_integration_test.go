@@ -337,3 +337,55 @@ insecure=port,invite
 	}
 	waitLog(t, sw, `msg="registered with provider" component=register server=`+provIP+` user=0312345 expires=1m0s`)
 }
+
+// TestSIPQualify: a peer with qualify=yes that answers OPTIONS is OK; once
+// it stops answering it becomes UNREACHABLE and Dial refuses it with
+// CHANUNAVAIL without sending an INVITE.
+func TestSIPQualify(t *testing.T) {
+	ip, peerIP, trunkIP := loopbackIP(t, 60), loopbackIP(t, 61), loopbackIP(t, 62)
+	peerPort := freeUDPPort(t, peerIP)
+	peerDone := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, peerIP, "", "options_uas.xml", "-p", peerPort)
+		peerDone <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf": `[general]
+bindaddr={{IP}}
+bindport=0
+qualifyfreq=1
+
+[peerpbx]
+type=peer
+host=` + peerIP + `
+port=` + peerPort + `
+context=from-pbx
+insecure=port,invite
+qualify=yes
+
+[pstn]
+type=peer
+host=` + trunkIP + `
+context=from-pstn
+insecure=port,invite
+`,
+		"extensions.conf": `[from-pstn]
+exten => _X.,1,Dial(SIP/peerpbx/${EXTEN},5)
+ same => n,Verbose(1,DIALSTATUS=${DIALSTATUS})
+ same => n,Hangup(34)
+[from-pbx]
+`,
+	})
+	if res := <-peerDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("peer: %s", res)
+	}
+	waitLog(t, sw, `msg="peer status changed" component=qualify peer=peerpbx status=OK`)
+	waitLog(t, sw, `msg="peer status changed" component=qualify peer=peerpbx status=UNREACHABLE`)
+	scenario := writeScenario(t, "trunk_call_refused.xml", map[string]string{"WANT": "503"})
+	if code, out := sipp(t, trunkIP, sw.sipAddr, scenario, "-s", "0522000000"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	waitLog(t, sw, "DIALSTATUS=CHANUNAVAIL")
+	waitLog(t, sw, "peerpbx is UNREACHABLE (qualify)")
+}
