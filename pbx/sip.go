@@ -83,12 +83,7 @@ func (svc *sipService) registerOutbound(ctx context.Context) {
 	if len(svc.outbound) == 0 {
 		return
 	}
-	var local *net.UDPAddr
-	for _, a := range svc.srv.Addrs() {
-		if u, ok := a.(*net.UDPAddr); ok {
-			local = u
-		}
-	}
+	local := svc.udpAddr()
 	if local == nil {
 		return
 	}
@@ -104,12 +99,7 @@ func (svc *sipService) registerOutbound(ctx context.Context) {
 
 // qualify pings the endpoints with qualify=yes.
 func (svc *sipService) qualify(ctx context.Context) {
-	var local *net.UDPAddr
-	for _, a := range svc.srv.Addrs() {
-		if u, ok := a.(*net.UDPAddr); ok {
-			local = u
-		}
-	}
+	local := svc.udpAddr()
 	if local == nil {
 		return
 	}
@@ -131,4 +121,14 @@ func (svc *sipService) reachable(name string) bool {
 	}
 	st, _ := q.Status(name)
 	return st != sip.PeerUnreachable
+}
+
+// udpAddr is the switch's UDP SIP address, which clients send from.
+func (svc *sipService) udpAddr() *net.UDPAddr {
+	for _, a := range svc.srv.Addrs() {
+		if u, ok := a.(*net.UDPAddr); ok {
+			return u
+		}
+	}
+	return nil
 }

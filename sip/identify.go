@@ -78,14 +78,7 @@ var ErrBlocked = errors.New("source address blocked")
 func (id *Identifier) authenticate(req *sipgosip.Request, tx sipgosip.ServerTransaction, ep *Endpoint, src netip.AddrPort) (*Identity, error) {
 	h := req.GetHeader("Proxy-Authorization")
 	if h == nil {
-		res := sipgosip.NewResponseFromRequest(req, 407, "Proxy Authentication Required", nil)
-		for _, c := range id.Auth.Challenges(false) {
-			res.AppendHeader(sipgosip.NewHeader("Proxy-Authenticate", c))
-		}
-		if err := tx.Respond(res); err != nil {
-			return nil, err
-		}
-		return nil, ErrChallenged
+		return nil, id.challenge(req, tx, false)
 	}
 	creds, err := ParseCredentials(h.Value())
 	if err != nil {
@@ -100,14 +93,7 @@ func (id *Identifier) authenticate(req *sipgosip.Request, tx sipgosip.ServerTran
 	}
 	err = id.Auth.Verify(string(req.Method), creds, password)
 	if errors.Is(err, ErrAuthStale) {
-		res := sipgosip.NewResponseFromRequest(req, 407, "Proxy Authentication Required", nil)
-		for _, c := range id.Auth.Challenges(true) {
-			res.AppendHeader(sipgosip.NewHeader("Proxy-Authenticate", c))
-		}
-		if err := tx.Respond(res); err != nil {
-			return nil, err
-		}
-		return nil, ErrChallenged
+		return nil, id.challenge(req, tx, true)
 	}
 	if err == nil && (ep == nil || creds.Username != authUser) {
 		err = ErrAuthFailed
@@ -128,6 +114,19 @@ func (id *Identifier) authenticate(req *sipgosip.Request, tx sipgosip.ServerTran
 		id.Bans.Success(src.Addr())
 	}
 	return &Identity{Endpoint: ep, Context: ep.Context, Authenticated: true}, nil
+}
+
+// challenge answers 407 with the digest challenges; it returns
+// ErrChallenged, or the error of sending the response.
+func (id *Identifier) challenge(req *sipgosip.Request, tx sipgosip.ServerTransaction, stale bool) error {
+	res := sipgosip.NewResponseFromRequest(req, 407, "Proxy Authentication Required", nil)
+	for _, c := range id.Auth.Challenges(stale) {
+		res.AppendHeader(sipgosip.NewHeader("Proxy-Authenticate", c))
+	}
+	if err := tx.Respond(res); err != nil {
+		return err
+	}
+	return ErrChallenged
 }
 
 // matchTrunk finds the trunk whose address is src (chan_sip's peer match by

@@ -99,13 +99,9 @@ func TestSIPRegistrationSurvivesRestart(t *testing.T) {
 	waitLog(t, again, `msg="registrations restored" component=pbx bindings=1`)
 }
 
-// TestSIPTrunkCallDialsRegisteredPhone: a provider trunk delivers a call,
-// the dialplan Dial()s a registered phone, the phone rings and answers, the
-// switch bridges both legs, the trunk's BYE reaches the phone.
-func TestSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
-	ip, trunkIP, phoneIP := loopbackIP(t, 6), loopbackIP(t, 7), loopbackIP(t, 8)
-	sw := startSwitch(t, ip, map[string]string{
-		"sip.conf": `[general]
+// phoneTrunkConf is a switch with phone 1001 and a provider trunk at
+// {{TRUNK}}; the dialplan's [from-pstn] is {{DIALPLAN}}.
+const phoneTrunkConf = `[general]
 bindaddr={{IP}}
 bindport=0
 realm=obelisk-test
@@ -120,30 +116,47 @@ allow=ulaw
 
 [pstn]
 type=peer
-host=` + trunkIP + `
+host={{TRUNK}}
 context=from-pstn
 insecure=port,invite
 disallow=all
 allow=alaw,ulaw
-`,
-		"extensions.conf": `[from-pstn]
-exten => _X.,1,NoOp(DID ${EXTEN} from ${CALLERID(num)})
- same => n,Dial(SIP/1001,10)
- same => n,Hangup()
+`
 
-[phones]
-exten => _X.,1,Hangup()
-`,
+// phoneTrunkSwitch starts a switch on loopback addresses of its own (n
+// picks them) with phone 1001 and a trunk; when phoneScenario is set, a
+// sipp phone running it listens and registers as 1001, and its result
+// arrives on the returned channel.
+func phoneTrunkSwitch(t *testing.T, n int, dialplan, phoneScenario string) (sw *runningSwitch, trunkIP string, phoneDone <-chan string) {
+	t.Helper()
+	ip, trunkIP, phoneIP := loopbackIP(t, n), loopbackIP(t, n+1), loopbackIP(t, n+2)
+	sw = startSwitch(t, ip, map[string]string{
+		"sip.conf":        strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"extensions.conf": "[from-pstn]\n" + dialplan + "\n[phones]\n",
 	})
+	done := make(chan string, 1)
+	if phoneScenario == "" {
+		done <- "exit 0"
+		return sw, trunkIP, done
+	}
 	phonePort := freeUDPPort(t, phoneIP)
-	phoneDone := make(chan string, 1)
 	go func() {
-		code, out := sipp(t, phoneIP, sw.sipAddr, "phone_answer.xml", "-p", phonePort)
-		phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
+		code, out := sipp(t, phoneIP, sw.sipAddr, phoneScenario, "-p", phonePort)
+		done <- fmt.Sprintf("exit %d\n%s", code, out)
 	}()
 	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
 		t.Fatalf("register: sipp exit %d:\n%s", code, out)
 	}
+	return sw, trunkIP, done
+}
+
+// TestSIPTrunkCallDialsRegisteredPhone: a provider trunk delivers a call,
+// the dialplan Dial()s a registered phone, the phone rings and answers, the
+// switch bridges both legs, the trunk's BYE reaches the phone.
+func TestSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
+	sw, trunkIP, phoneDone := phoneTrunkSwitch(t, 6, `exten => _X.,1,NoOp(DID ${EXTEN} from ${CALLERID(num)})
+ same => n,Dial(SIP/1001,10)
+ same => n,Hangup()`, "phone_answer.xml")
 	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call.xml", "-s", "0522000000"); code != 0 {
 		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
 	}
@@ -169,48 +182,13 @@ func TestSIPDialStatus(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ip, trunkIP, phoneIP := loopbackIP(t, 10+3*i), loopbackIP(t, 11+3*i), loopbackIP(t, 12+3*i)
-			sw := startSwitch(t, ip, map[string]string{
-				"sip.conf": `[general]
-bindaddr={{IP}}
-bindport=0
-
-[1001]
-type=friend
-host=dynamic
-secret=s3cret-1001
-context=phones
-
-[pstn]
-type=peer
-host=` + trunkIP + `
-context=from-pstn
-insecure=port,invite
-`,
-				"extensions.conf": `[from-pstn]
-exten => _X.,1,Dial(SIP/1001,2)
+			sw, trunkIP, phoneDone := phoneTrunkSwitch(t, 10+3*i, `exten => _X.,1,Dial(SIP/1001,2)
  same => n,Verbose(1,DIALSTATUS=${DIALSTATUS})
  same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)
  same => n,GotoIf($["${DIALSTATUS}" = "NOANSWER"]?noanswer)
  same => n,Hangup(34)
  same => n(busy),Hangup(17)
- same => n(noanswer),Hangup(19)
-[phones]
-`,
-			})
-			phoneDone := make(chan string, 1)
-			if tc.phone != "" {
-				phonePort := freeUDPPort(t, phoneIP)
-				go func() {
-					code, out := sipp(t, phoneIP, sw.sipAddr, tc.phone, "-p", phonePort)
-					phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
-				}()
-				if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
-					t.Fatalf("register: sipp exit %d:\n%s", code, out)
-				}
-			} else {
-				phoneDone <- "exit 0"
-			}
+ same => n(noanswer),Hangup(19)`, tc.phone)
 			scenario := writeScenario(t, "trunk_call_refused.xml", map[string]string{"WANT": tc.want})
 			if code, out := sipp(t, trunkIP, sw.sipAddr, scenario, "-s", "0522000000"); code != 0 {
 				t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
@@ -232,39 +210,7 @@ func TestSIPHangupsCross(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ip, trunkIP, phoneIP := loopbackIP(t, 30+3*i), loopbackIP(t, 31+3*i), loopbackIP(t, 32+3*i)
-			sw := startSwitch(t, ip, map[string]string{
-				"sip.conf": `[general]
-bindaddr={{IP}}
-bindport=0
-
-[1001]
-type=friend
-host=dynamic
-secret=s3cret-1001
-context=phones
-
-[pstn]
-type=peer
-host=` + trunkIP + `
-context=from-pstn
-insecure=port,invite
-`,
-				"extensions.conf": `[from-pstn]
-exten => _X.,1,Dial(SIP/1001,20)
- same => n,Hangup()
-[phones]
-`,
-			})
-			phonePort := freeUDPPort(t, phoneIP)
-			phoneDone := make(chan string, 1)
-			go func() {
-				code, out := sipp(t, phoneIP, sw.sipAddr, tc.phone, "-p", phonePort)
-				phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
-			}()
-			if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
-				t.Fatalf("register: sipp exit %d:\n%s", code, out)
-			}
+			sw, trunkIP, phoneDone := phoneTrunkSwitch(t, 30+3*i, "exten => _X.,1,Dial(SIP/1001,20)\n same => n,Hangup()", tc.phone)
 			if code, out := sipp(t, trunkIP, sw.sipAddr, tc.trunk, "-s", "0522000000"); code != 0 {
 				t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
 			}
