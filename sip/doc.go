@@ -1,8 +1,24 @@
-// Package sip is Obelisk's SIP side: endpoints (phones, trunks, peer PBXs),
-// registrar, authentication and calls, built on sipgo and diago.
+// Package sip is Obelisk's SIP side, built on sipgo and diago.
 //
-// Today it holds the endpoint model and its two configuration front ends:
-// chan_sip's sip.conf (LoadSIPConf) and res_pjsip's pjsip.conf
-// (LoadPJSIPConf) map onto the same Config, so an Asterisk administrator can
-// bring either. The transports, registrar and B2BUA arrive with issue 3.
+//   - The endpoint model and its two configuration front ends: chan_sip's
+//     sip.conf (LoadSIPConf) and res_pjsip's pjsip.conf (LoadPJSIPConf) map
+//     onto the same Config.
+//   - Server: UDP and TCP listeners on the configured address; OPTIONS
+//     answered (RFC 3261 §11.2); handlers return errors that become SIP
+//     statuses in one place (StatusError); a panicking handler gets its
+//     request answered 500 and the server goes on. Dialogs (INVITE, ACK,
+//     BYE, CANCEL …) are diago's, behind an authentication middleware.
+//   - Registrar (RFC 3261 §10.3) with digest authentication (DigestAuth:
+//     RFC 2617 qop=auth, RFC 8760 SHA-256, nonce expiry, nonce-count
+//     replay), bindings in bbolt (Location), and AuthBans that block
+//     addresses after repeated failures.
+//   - Identifier: who an INVITE comes from (trunk by address, phone by
+//     digest, guest only with allowguest), with the same answers for unknown
+//     users and wrong passwords.
+//   - Registerer (outbound registration to providers) and Qualifier
+//     (OPTIONS pings, OK/LAGGED/UNREACHABLE).
+//   - The Q.850 cause ↔ SIP status tables and app_dial's DIALSTATUS.
+//
+// The dialplan side of a call (ivr.Call over a diago dialog, Dial) lives in
+// package pbx, which may import both sip and ivr.
 package sip
