@@ -58,6 +58,19 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	if len(parts) > 2 {
 		opts = parts[2]
 	}
+	flags := parseDialOptions(opts)
+	if _, ok := flags['r']; ok {
+		_ = call.Indicate(ctx, ivr.IndicationRinging)
+	}
+	var limit time.Duration
+	if v, ok := flags['L']; ok {
+		ms, err := strconv.Atoi(strings.SplitN(v, ":", 2)[0])
+		if err != nil || ms <= 0 {
+			ch.Logger().Warn("Dial: invalid L() limit, ignoring", "value", v)
+		} else {
+			limit = time.Duration(ms) * time.Millisecond
+		}
+	}
 	var targets []dialTarget
 	unavailable := 0
 	for _, spec := range strings.Split(parts[0], "&") {
@@ -183,6 +196,12 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	}
 	ch.Logger().Info("Dial: bridged", "callee", answered.ToUser())
 	callerGone := false
+	var limitC <-chan time.Time
+	if limit > 0 {
+		t := time.NewTimer(limit)
+		defer t.Stop()
+		limitC = t.C
+	}
 	select {
 	case <-call.d.Context().Done():
 		callerGone = true
@@ -190,16 +209,74 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		_ = answered.Hangup(hctx)
 		c()
 	case <-answered.Context().Done():
+	case <-limitC:
+		// L(): the call's time is up; both parties are disconnected, as
+		// app_dial does when the limit expires.
+		ch.Logger().Info("Dial: call limit reached", "limit", limit)
+		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = answered.Hangup(hctx)
+		c()
 	}
 	ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
 	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
 	if callerGone {
 		return ivr.ErrHangup
 	}
-	if strings.Contains(opts, "g") {
+	if v, ok := flags['F']; ok {
+		// F(context^exten^priority): the caller goes on there; F alone:
+		// the next priority.
+		if v != "" {
+			f := strings.Split(v, "^")
+			for len(f) < 3 {
+				f = append([]string{""}, f...)
+			}
+			pri, err := strconv.Atoi(f[2])
+			if err != nil {
+				pri = ch.FindLabel(firstNonEmpty(f[0], ch.Context), firstNonEmpty(f[1], ch.Exten), f[2])
+			}
+			if pri > 0 {
+				ch.Goto(f[0], f[1], pri)
+			}
+		}
+		return nil
+	}
+	if _, ok := flags['g']; ok {
 		return nil
 	}
 	return ivr.ErrHangup // the called party hung up: the caller is hung up too
+}
+
+// parseDialOptions reads app_dial's options as ast_app_parse_options does:
+// letters, some with a parenthesised argument, e.g. "tTL(60000:30000)F(x^s^1)".
+func parseDialOptions(s string) map[rune]string {
+	out := map[rune]string{}
+	for i := 0; i < len(s); i++ {
+		c := rune(s[i])
+		arg := ""
+		if i+1 < len(s) && s[i+1] == '(' {
+			depth, j := 0, i+1
+			for ; j < len(s); j++ {
+				if s[j] == '(' {
+					depth++
+				} else if s[j] == ')' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
+			arg = s[i+2 : min(j, len(s))]
+			i = j
+		}
+		out[c] = arg
+	}
+	return out
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // resolveTarget turns SIP/peer, SIP/trunk/number, PJSIP/endpoint and

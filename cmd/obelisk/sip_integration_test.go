@@ -335,3 +335,35 @@ exten => _X.,1,Dial(SIP/peerpbx/${EXTEN},5)
 	waitLog(t, sw, "DIALSTATUS=CHANUNAVAIL")
 	waitLog(t, sw, "peerpbx is UNREACHABLE (qualify)")
 }
+
+// TestSIPDialOptions: L() ends a bridged call when its time is up (both
+// parties get a BYE); F() sends the caller on in the dialplan when the
+// callee hangs up.
+func TestSIPDialOptions(t *testing.T) {
+	t.Run("L limit", func(t *testing.T) {
+		sw, trunkIP, phoneDone := phoneTrunkSwitch(t, 70, "exten => _X.,1,Dial(SIP/1001,10,L(1000))\n same => n,Hangup()", "phone_answer.xml")
+		if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call_remote_bye.xml", "-s", "0522000000"); code != 0 {
+			t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+		}
+		if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+			t.Fatalf("phone: %s", res)
+		}
+		waitLog(t, sw, `msg="Dial: call limit reached"`)
+	})
+	t.Run("F continues the caller", func(t *testing.T) {
+		sw, trunkIP, phoneDone := phoneTrunkSwitch(t, 73, `exten => _X.,1,Dial(SIP/1001,10,F(from-pstn^after^1))
+ same => n,Verbose(1,not here)
+exten => after,1,Verbose(1,continued after the callee hung up, DIALSTATUS=${DIALSTATUS})
+ same => n,Hangup()`, "phone_hangs_up.xml")
+		if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call_remote_bye.xml", "-s", "0522000000"); code != 0 {
+			t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+		}
+		if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+			t.Fatalf("phone: %s", res)
+		}
+		waitLog(t, sw, "continued after the callee hung up, DIALSTATUS=ANSWER")
+		if strings.Contains(sw.logs.String(), "not here") {
+			t.Fatal("F() did not jump")
+		}
+	})
+}
