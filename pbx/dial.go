@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emiago/diago"
+	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo"
 	sipgosip "github.com/emiago/sipgo/sip"
 	"github.com/obelisk-pbx/obelisk/ivr"
@@ -179,7 +180,7 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return nil
 	}
 	defer answered.Close()
-	if err := call.answerWith(answered.MediaSession().CommonCodecs()); err != nil {
+	if err := call.answerWith(bridgeCodecs(answered.MediaSession().CommonCodecs())); err != nil {
 		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = answered.Hangup(hctx)
 		c()
@@ -354,4 +355,23 @@ func splitHostPort(s string) (string, int, error) {
 	}
 	p, err := strconv.Atoi(s[i+1:])
 	return s[:i], p, err
+}
+
+// bridgeCodecs keeps the audio codec the callee's leg uses (the first one
+// negotiated, which is what both sides send) and telephone-event, so the
+// caller's answer matches it.
+func bridgeCodecs(common []media.Codec) []media.Codec {
+	var out []media.Codec
+	audio := false
+	for _, c := range common {
+		if strings.HasPrefix(strings.ToLower(c.Name), "telephone-event") {
+			out = append(out, c)
+			continue
+		}
+		if !audio {
+			out = append(out, c)
+			audio = true
+		}
+	}
+	return out
 }

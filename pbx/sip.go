@@ -38,6 +38,9 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 	}
 	sipConfig := func() *sip.Config { return s.Config().SIP }
 	auth := sip.NewDigestAuth(cfg.SIP.General.Realm, sip.DefaultNonceLifetime, nil)
+	if err := auth.SetAlgorithms(cfg.SIP.General.DigestAlgorithms); err != nil {
+		return nil, err
+	}
 	bans := sip.NewAuthBans(0, 0, 0, nil, s.opts.Logger)
 	srv, err := sip.NewServer(sip.ServerOptions{
 		Config:     cfg.SIP,

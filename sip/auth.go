@@ -47,6 +47,9 @@ type DigestAuth struct {
 	key      [32]byte
 	opaque   string
 
+	// algorithms offered, in order ("MD5", "SHA-256").
+	algorithms []string
+
 	mu      sync.Mutex
 	counts  map[string]uint64 // nonce → highest nc seen
 	countsQ []string          // insertion order, to bound counts
@@ -64,12 +67,31 @@ func NewDigestAuth(realm string, lifetime time.Duration, now func() time.Time) *
 	if lifetime <= 0 {
 		lifetime = DefaultNonceLifetime
 	}
-	a := &DigestAuth{realm: realm, lifetime: lifetime, now: now, counts: map[string]uint64{}}
+	a := &DigestAuth{realm: realm, lifetime: lifetime, now: now, counts: map[string]uint64{}, algorithms: []string{"MD5"}}
 	if _, err := rand.Read(a.key[:]); err != nil {
 		panic("crypto/rand: " + err.Error()) // never fails on Linux
 	}
 	a.opaque = hex.EncodeToString(a.key[:4])
 	return a
+}
+
+// SetAlgorithms chooses the digest algorithms offered, most preferred
+// first (RFC 8760 §2.4); only these are accepted. The default is MD5
+// alone, as Asterisk's: phones that meet a challenge they cannot compute
+// often give up instead of using the next one (baresip 1.0 does).
+func (a *DigestAuth) SetAlgorithms(algs []string) error {
+	var out []string
+	for _, alg := range algs {
+		if _, ok := hashFor(alg); !ok || alg == "" {
+			return fmt.Errorf("unknown digest algorithm %q: want MD5 or SHA-256", alg)
+		}
+		out = append(out, strings.ToUpper(alg))
+	}
+	if len(out) == 0 {
+		return fmt.Errorf("no digest algorithm")
+	}
+	a.algorithms = out
+	return nil
 }
 
 // Realm returns the realm challenges carry.
@@ -104,16 +126,16 @@ func (a *DigestAuth) checkNonce(nonce string) (ours, fresh bool) {
 	return true, age >= 0 && age <= a.lifetime
 }
 
-// Challenges returns the WWW-Authenticate values to send: MD5 first, for
-// the phones that only read the first challenge, then SHA-256.
+// Challenges returns the WWW-Authenticate values to send, one per
+// algorithm offered.
 func (a *DigestAuth) Challenges(stale bool) []string {
 	nonce := a.newNonce()
 	extra := ""
 	if stale {
 		extra = ", stale=true"
 	}
-	out := make([]string, 0, 2)
-	for _, alg := range []string{"MD5", "SHA-256"} {
+	out := make([]string, 0, len(a.algorithms))
+	for _, alg := range a.algorithms {
 		out = append(out, fmt.Sprintf(`Digest realm="%s", nonce="%s", opaque="%s", algorithm=%s, qop="auth"%s`,
 			a.realm, nonce, a.opaque, alg, extra))
 	}
@@ -229,7 +251,15 @@ func DigestResponse(alg, user, realm, password, method, uri, nonce, nc, cnonce, 
 // ErrAuthStale (right password, expired nonce: challenge again with
 // stale=true), ErrAuthReplay or ErrAuthFailed.
 func (a *DigestAuth) Verify(method string, c Credentials, password string) error {
-	if _, ok := hashFor(c.Algorithm); !ok || (c.Realm != "" && c.Realm != a.realm) {
+	alg := strings.ToUpper(c.Algorithm)
+	if alg == "" {
+		alg = "MD5"
+	}
+	offered := false
+	for _, o := range a.algorithms {
+		offered = offered || o == alg
+	}
+	if !offered || (c.Realm != "" && c.Realm != a.realm) {
 		return ErrAuthFailed
 	}
 	ours, fresh := a.checkNonce(c.Nonce)

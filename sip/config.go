@@ -79,13 +79,18 @@ type General struct {
 	// Qualify is the default of endpoints' qualify.
 	Qualify bool
 	// QualifyFreq is how often qualified endpoints are pinged (qualifyfreq).
-	QualifyFreq   time.Duration
-	UserAgent     string
-	Realm         string
-	DefaultExpiry time.Duration
-	MinExpiry     time.Duration
-	MaxExpiry     time.Duration
-	Language      string
+	QualifyFreq time.Duration
+	UserAgent   string
+	Realm       string
+	// DigestAlgorithms are offered in challenges, most preferred first:
+	// sip.conf `digestalgorithms=sha-256,md5` (an Obelisk option),
+	// pjsip.conf [global] `default_auth_algorithms_uas` (Asterisk 22).
+	// Default MD5, as Asterisk.
+	DigestAlgorithms []string
+	DefaultExpiry    time.Duration
+	MinExpiry        time.Duration
+	MaxExpiry        time.Duration
+	Language         string
 	// RTPStart and RTPEnd bound the RTP ports (rtp.conf's rtpstart/rtpend
 	// in Asterisk; accepted here too).
 	RTPStart, RTPEnd int

@@ -30,7 +30,7 @@ var ignoredPJSIP = map[string][]string{
 		"named_call_group", "named_pickup_group", "disable_direct_media_on_nat", "direct_media_method",
 		"identify_by", "100rel", "set_var", "message_context", "subscribe_context", "voicemail_extension"},
 	pjAOR:          {"default_expiration", "minimum_expiration", "maximum_expiration", "authenticate_qualify", "support_path", "outbound_proxy", "mailboxes", "voicemail_extension"},
-	pjAuth:         {"md5_cred", "nonce_lifetime", "password_digest"},
+	pjAuth:         {"md5_cred", "nonce_lifetime", "password_digest", "supported_algorithms_uas", "supported_algorithms_uac"},
 	pjIdentify:     {"srv_lookups", "match_header"},
 	pjRegistration: {"auth_rejection_permanent", "forbidden_retry_interval", "fatal_retry_interval", "max_retries", "support_path", "line", "outbound_proxy"},
 }
@@ -64,6 +64,7 @@ func LoadPJSIPConf(f *config.File) (*Config, config.Diagnostics) {
 	for _, r := range byType["global"] {
 		r.String("user_agent", &cfg.General.UserAgent)
 		r.String("default_realm", &cfg.General.Realm)
+		readDigestAlgorithms(r, "default_auth_algorithms_uas", &cfg.General)
 		r.Ignore("max_forwards", "keep_alive_interval", "contact_expiration_check_interval", "debug", "endpoint_identifier_order", "default_outbound_endpoint", "mwi_tps_queue_high", "ignore_uri_user_options")
 		r.Unknown()
 	}

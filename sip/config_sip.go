@@ -137,6 +137,7 @@ func defaultGeneral() General {
 		MaxExpiry:        DefaultMaxExpiry,
 		Language:         "en",
 		QualifyFreq:      DefaultQualifyPeriod,
+		DigestAlgorithms: []string{"MD5"},
 		RTPStart:         10000,
 		RTPEnd:           20000,
 	}
@@ -217,6 +218,7 @@ func readSIPGeneral(r *config.SectionReader, cfg *Config) {
 	r.Duration("qualifyfreq", &g.QualifyFreq, time.Second, 24*time.Hour)
 	r.String("useragent", &g.UserAgent)
 	r.String("realm", &g.Realm)
+	readDigestAlgorithms(r, "digestalgorithms", g)
 	r.Duration("defaultexpiry", &g.DefaultExpiry, time.Second, 24*time.Hour)
 	r.Duration("minexpiry", &g.MinExpiry, time.Second, 24*time.Hour)
 	r.Duration("maxexpiry", &g.MaxExpiry, time.Second, 7*24*time.Hour)
@@ -376,4 +378,27 @@ func readSIPPeer(r *config.SectionReader, g General) *Endpoint {
 	r.Ignore(ignoredSIPPeer...)
 	r.Unknown()
 	return e
+}
+
+// readDigestAlgorithms reads a comma list of MD5 and SHA-256.
+func readDigestAlgorithms(r *config.SectionReader, key string, g *General) {
+	e, ok := r.Lookup(key)
+	if !ok {
+		return
+	}
+	var algs []string
+	for _, a := range strings.Split(e.Value, ",") {
+		switch strings.ToUpper(strings.TrimSpace(a)) {
+		case "MD5":
+			algs = append(algs, "MD5")
+		case "SHA-256":
+			algs = append(algs, "SHA-256")
+		case "":
+		default:
+			r.Errorf(e.Pos, "%s: unknown algorithm %q: want md5 or sha-256", key, a)
+		}
+	}
+	if len(algs) > 0 {
+		g.DigestAlgorithms = algs
+	}
 }

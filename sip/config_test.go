@@ -130,6 +130,7 @@ func TestSIPConfDiagnostics(t *testing.T) {
 		{"bad register", "[general]\nregister => nohost\n", []string{`sip.conf:2: register "nohost": want user[:secret]@host`}},
 		{"bad dtmf", "[general]\ndtmfmode=smoke\n", []string{`sip.conf:2: dtmfmode: unknown DTMF mode "smoke": want rfc2833, info, inband or auto`}},
 		{"duplicate peer", "[a]\ntype=peer\nhost=1.2.3.4\n[a]\ntype=peer\nhost=1.2.3.5\n", []string{`sip.conf:4: peer [a] is defined twice (first at sip.conf:1)`}},
+		{"bad digest algorithm", "[general]\ndigestalgorithms=sha-256,crc32\n", []string{`sip.conf:2: digestalgorithms: unknown algorithm "crc32": want md5 or sha-256`}},
 		{"directmedia", "[a]\ntype=peer\nhost=1.2.3.4\ndirectmedia=yes\n", []string{`sip.conf:4: warning: directmedia=yes is ignored`}},
 	}
 	for _, tc := range tests {

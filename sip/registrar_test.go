@@ -71,6 +71,9 @@ defaultuser=alice
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	auth := NewDigestAuth("obelisk", 30*time.Second, clk.now)
+	if err := auth.SetAlgorithms([]string{"SHA-256", "MD5"}); err != nil {
+		t.Fatal(err)
+	}
 	bans := NewAuthBans(3, time.Minute, 10*time.Minute, clk.now, log)
 	reg := NewRegistrar(RegistrarOptions{Config: func() *Config { return cfg }, Location: loc, Auth: auth, Bans: bans, Now: clk.now, Logger: log})
 	srv, err := NewServer(ServerOptions{Config: cfg, Logger: log})
@@ -344,4 +347,30 @@ func FuzzParseCredentials(f *testing.F) {
 			t.Fatalf("accepted without username or nonce: %q", s)
 		}
 	})
+}
+
+func TestDigestAlgorithmsOffered(t *testing.T) {
+	a := NewDigestAuth("obelisk", time.Minute, nil)
+	if ch := a.Challenges(false); len(ch) != 1 || !strings.Contains(ch[0], "algorithm=MD5") {
+		t.Fatalf("default challenges %v, want MD5 only", ch)
+	}
+	nonceOf := func(ch string) string {
+		n := ch[strings.Index(ch, `nonce="`)+7:]
+		return n[:strings.IndexByte(n, '"')]
+	}
+	n := nonceOf(a.Challenges(false)[0])
+	resp := DigestResponse("SHA-256", "1001", "obelisk", "pw", "REGISTER", "sip:x", n, "00000001", "c", "auth")
+	c := Credentials{Username: "1001", Realm: "obelisk", Nonce: n, URI: "sip:x", Response: resp, Algorithm: "SHA-256", QOP: "auth", NC: "00000001", CNonce: "c"}
+	if err := a.Verify("REGISTER", c, "pw"); err != ErrAuthFailed {
+		t.Fatalf("SHA-256 answer to an MD5-only challenge: %v", err)
+	}
+	if err := a.SetAlgorithms([]string{"SHA-256", "MD5"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Verify("REGISTER", c, "pw"); err != nil {
+		t.Fatalf("SHA-256 once offered: %v", err)
+	}
+	if err := a.SetAlgorithms([]string{"SHA-512"}); err == nil {
+		t.Fatal("SHA-512 accepted")
+	}
 }
