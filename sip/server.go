@@ -283,6 +283,10 @@ func (s *Server) authenticate(next sipgo.RequestHandler) sipgo.RequestHandler {
 				s.respond(req, tx, 500, "Server Internal Error")
 			}
 		}()
+		if mf := req.MaxForwards(); mf != nil && mf.Val() == 0 {
+			s.respond(req, tx, 483, "Too Many Hops") // RFC 3261 §16.3: ends loops through trunks
+			return
+		}
 		if s.ident == nil || s.onCall == nil {
 			s.respond(req, tx, 480, "Temporarily Unavailable")
 			return

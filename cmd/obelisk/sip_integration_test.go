@@ -367,3 +367,13 @@ exten => after,1,Verbose(1,continued after the callee hung up, DIALSTATUS=${DIAL
 		}
 	})
 }
+
+// TestSIPStrayRequests: a BYE for no dialog gets 481; an INVITE with
+// Max-Forwards 0 gets 483.
+func TestSIPStrayRequests(t *testing.T) {
+	ip := loopbackIP(t, 90)
+	sw := startSwitch(t, ip, sipTestConfig)
+	if code, out := sipp(t, ip, sw.sipAddr, "stray_requests.xml"); code != 0 {
+		t.Fatalf("sipp exit %d:\n%s", code, out)
+	}
+}
