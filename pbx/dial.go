@@ -105,6 +105,12 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		status string
 		err    error
 	}
+	// Each leg carries the caller's Max-Forwards less one (RFC 3261
+	// §16.6), so a call looping through trunks ends with 483.
+	maxForwards := 70
+	if mf := call.d.InviteRequest.MaxForwards(); mf != nil {
+		maxForwards = int(mf.Val()) - 1
+	}
 	results := make(chan result, len(targets))
 	for _, t := range targets {
 		go func(t dialTarget) {
@@ -112,8 +118,11 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 				Username: t.username, Password: t.password,
 				// The caller's number goes to the called phone in From,
 				// as chan_sip sends the channel's caller ID.
-				Headers: []sipgosip.Header{sipgosip.NewHeader("From", fmt.Sprintf(`"%s" <sip:%s@%s>;tag=%s`,
-					ch.CallerID().Name, ch.CallerID().Num, s.Config().SIP.General.Realm, sipgosip.GenerateTagN(16)))},
+				Headers: []sipgosip.Header{
+					sipgosip.NewHeader("From", fmt.Sprintf(`"%s" <sip:%s@%s>;tag=%s`,
+						ch.CallerID().Name, ch.CallerID().Num, s.Config().SIP.General.Realm, sipgosip.GenerateTagN(16))),
+					sipgosip.NewHeader("Max-Forwards", strconv.Itoa(maxForwards)),
+				},
 				OnResponse: func(res *sipgosip.Response) error {
 					if res.StatusCode == 180 || res.StatusCode == 183 {
 						_ = call.Indicate(ctx, ivr.IndicationRinging)
