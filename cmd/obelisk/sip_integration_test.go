@@ -377,3 +377,72 @@ func TestSIPStrayRequests(t *testing.T) {
 		t.Fatalf("sipp exit %d:\n%s", code, out)
 	}
 }
+
+// pjsipConf is phoneTrunkConf in pjsip.conf terms: a transport, phone 1001
+// with its auth and aor, and a provider matched by identify.
+const pjsipConf = `[udp]
+type=transport
+protocol=udp
+bind={{IP}}:0
+
+[1001]
+type=endpoint
+context=phones
+disallow=all
+allow=ulaw
+auth=1001-auth
+aors=1001
+
+[1001-auth]
+type=auth
+auth_type=userpass
+username=1001
+password=s3cret-1001
+
+[1001]
+type=aor
+max_contacts=1
+
+[provider]
+type=endpoint
+context=from-pstn
+disallow=all
+allow=alaw,ulaw
+aors=provider
+
+[provider]
+type=aor
+contact=sip:{{TRUNK}}:5060
+
+[provider-identify]
+type=identify
+endpoint=provider
+match={{TRUNK}}
+`
+
+// TestPJSIPTrunkCallDialsRegisteredPhone is the trunk-to-phone call with a
+// pjsip.conf: digest from the auth section, the trunk found by identify,
+// Dial(PJSIP/1001).
+func TestPJSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 95), loopbackIP(t, 96), loopbackIP(t, 97)
+	sw := startSwitch(t, ip, map[string]string{
+		"pjsip.conf":      strings.ReplaceAll(pjsipConf, "{{TRUNK}}", trunkIP),
+		"extensions.conf": "[from-pstn]\nexten => _X.,1,Dial(PJSIP/1001,10)\n same => n,Hangup()\n[phones]\n",
+	})
+	phonePort := freeUDPPort(t, phoneIP)
+	phoneDone := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, phoneIP, sw.sipAddr, "phone_answer.xml", "-p", phonePort)
+		phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
+		t.Fatalf("register: sipp exit %d:\n%s", code, out)
+	}
+	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call.xml", "-s", "0522000000"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("phone: %s", res)
+	}
+	waitLog(t, sw, "Dial: bridged")
+}
