@@ -446,3 +446,46 @@ func TestPJSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
 	}
 	waitLog(t, sw, "Dial: bridged")
 }
+
+// TestSIPPhoneCallsOutThroughTrunk: a registered phone dials a number; the
+// switch authenticates the INVITE, the dialplan dials the provider trunk,
+// answers the provider's 401 with the trunk's credentials, and bridges.
+func TestSIPPhoneCallsOutThroughTrunk(t *testing.T) {
+	ip, provIP, phoneIP := loopbackIP(t, 100), loopbackIP(t, 101), loopbackIP(t, 102)
+	provPort := freeUDPPort(t, provIP)
+	provDone := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, provIP, "", "provider_answer.xml", "-p", provPort)
+		provDone <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf": `[general]
+bindaddr={{IP}}
+bindport=0
+
+[1001]
+type=friend
+host=dynamic
+secret=s3cret-1001
+context=phones
+
+[pstn]
+type=peer
+host=` + provIP + `
+port=` + provPort + `
+defaultuser=0312345
+secret=trunk-pw
+context=from-pstn
+insecure=port,invite
+`,
+		"extensions.conf": "[phones]\nexten => _0X.,1,Dial(SIP/pstn/${EXTEN},10)\n same => n,Hangup()\n[from-pstn]\n",
+	})
+	if code, out := sipp(t, phoneIP, sw.sipAddr, "phone_call.xml", "-s", "0655443322", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
+		t.Fatalf("phone: sipp exit %d:\n%s", code, out)
+	}
+	if res := <-provDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("provider: %s", res)
+	}
+	waitLog(t, sw, "Dial: bridged")
+}
