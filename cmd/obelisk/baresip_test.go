@@ -5,12 +5,16 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pion/rtp"
+	"github.com/zaf/g711"
 )
 
 // startBaresip runs baresip as a softphone registering as user/secret on
@@ -61,8 +65,10 @@ audio_alert		aufile,/dev/null
 }
 
 // TestBaresipRegistersAndAnswers: a real softphone registers with digest
-// and answers a trunk call the dialplan Dial()s to it; the trunk's BYE ends
-// the call on the softphone.
+// and answers a trunk call the dialplan Dial()s to it; the tone its
+// microphone plays (440 Hz) crosses the switch's bridge and reaches the
+// trunk's media address as RTP; the trunk's BYE ends the call on the
+// softphone.
 func TestBaresipRegistersAndAnswers(t *testing.T) {
 	ip, trunkIP, phoneIP := loopbackIP(t, 80), loopbackIP(t, 81), loopbackIP(t, 82)
 	sw := startSwitch(t, ip, map[string]string{
@@ -71,7 +77,21 @@ func TestBaresipRegistersAndAnswers(t *testing.T) {
 	})
 	output := startBaresip(t, phoneIP, sw.sipAddr, "1001", "s3cret-1001")
 	waitLog(t, sw, `msg=registered component=registrar aor=1001`)
-	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call.xml", "-s", "0522000000"); code != 0 {
+
+	// The trunk's media goes to a socket of the test, not to sipp.
+	media, err := net.ListenPacket("udp", trunkIP+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer media.Close()
+	_, mport, _ := net.SplitHostPort(media.LocalAddr().String())
+	received := make(chan []int16, 1)
+	go func() { received <- collectRTP(media, 3*time.Second) }()
+	scenario := writeScenario(t, "trunk_call.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+		"m=audio [media_port]":              "m=audio " + mport,
+	})
+	if code, out := sipp(t, trunkIP, sw.sipAddr, scenario, "-s", "0522000000"); code != 0 {
 		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
 	}
 	waitLog(t, sw, "Dial: bridged")
@@ -82,6 +102,53 @@ func TestBaresipRegistersAndAnswers(t *testing.T) {
 	if o := output(); !strings.Contains(o, "Call established") || !strings.Contains(o, "terminated") {
 		t.Fatalf("baresip did not answer and end the call:\n%s", o)
 	}
+	pcm := <-received
+	if len(pcm) < 8000/2 { // at least half a second of the one-second call
+		t.Fatalf("the trunk received %d samples of audio through the switch, want ≥ 4000", len(pcm))
+	}
+	tone, other := goertzel(pcm, 440), goertzel(pcm, 1000)
+	t.Logf("trunk received %d samples through the switch; power at 440 Hz / 1 kHz = %.0f", len(pcm), tone/max(other, 1))
+	if tone < 20*other {
+		t.Fatalf("audio at the trunk is not the softphone's 440 Hz tone: power 440 Hz %.3g, 1 kHz %.3g", tone, other)
+	}
+}
+
+// collectRTP reads RTP from c for d and returns the decoded G.711 audio.
+func collectRTP(c net.PacketConn, d time.Duration) []int16 {
+	var pcm []int16
+	buf := make([]byte, 1500)
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		_ = c.SetReadDeadline(end)
+		n, _, err := c.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		var p rtp.Packet
+		if p.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		for _, b := range p.Payload {
+			switch p.PayloadType {
+			case 0:
+				pcm = append(pcm, g711.DecodeUlawFrame(b))
+			case 8:
+				pcm = append(pcm, g711.DecodeAlawFrame(b))
+			}
+		}
+	}
+	return pcm
+}
+
+// goertzel returns the power of freq in 8 kHz samples.
+func goertzel(x []int16, freq float64) float64 {
+	k := 2 * math.Cos(2*math.Pi*freq/8000)
+	var s1, s2 float64
+	for _, v := range x {
+		s0 := float64(v) + k*s1 - s2
+		s2, s1 = s1, s0
+	}
+	return s1*s1 + s2*s2 - k*s1*s2
 }
 
 // writeToneWAV writes an 8 kHz 16-bit mono WAV of a sine at freq Hz, the
