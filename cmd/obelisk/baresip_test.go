@@ -177,3 +177,37 @@ func writeToneWAV(t *testing.T, path string, freq float64, d time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+// playTone waits for the switch's RTP port in portFile and sends it a
+// µ-law tone of freq Hz for d from conn, 20 ms a packet.
+func playTone(t *testing.T, conn net.PacketConn, ip, portFile string, freq float64, d time.Duration) {
+	var port string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(portFile); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			port = strings.TrimSpace(string(b))
+			break
+		}
+	}
+	if port == "" {
+		return
+	}
+	dst, err := net.ResolveUDPAddr("udp", net.JoinHostPort(ip, port))
+	if err != nil {
+		return
+	}
+	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SSRC: 0x0b3115c, Timestamp: 1000, SequenceNumber: 1}}
+	n := 0
+	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
+		payload := make([]byte, 160)
+		for j := range payload {
+			payload[j] = g711.EncodeUlawFrame(int16(8000 * math.Sin(2*math.Pi*freq*float64(n)/8000)))
+			n++
+		}
+		p.Payload = payload
+		b, _ := p.Marshal()
+		_, _ = conn.WriteTo(b, dst)
+		p.SequenceNumber++
+		p.Timestamp += 160
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -488,4 +490,106 @@ insecure=port,invite
 		t.Fatalf("provider: %s", res)
 	}
 	waitLog(t, sw, "Dial: bridged")
+}
+
+// TestSIPRTPBothWays: during a trunk call bridged to a phone, a 1 kHz tone
+// sent by the trunk reaches the phone and a 440 Hz tone sent by the phone
+// reaches the trunk, through the switch's media relay (directmedia=no).
+func TestSIPRTPBothWays(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 110), loopbackIP(t, 111), loopbackIP(t, 112)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":        strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"extensions.conf": "[from-pstn]\nexten => _X.,1,Dial(SIP/1001,10)\n same => n,Hangup()\n[phones]\n",
+	})
+	trunkMedia, phoneMedia := listenUDP(t, trunkIP), listenUDP(t, phoneIP)
+	dir := t.TempDir()
+	trunkPortFile, phonePortFile := filepath.Join(dir, "trunk-leg"), filepath.Join(dir, "phone-leg")
+	// The scenarios advertise the test's sockets as their media and write
+	// the switch's RTP port of their leg (from its SDP) to a file.
+	capture := func(recvTag, file string) string {
+		return recvTag[:len(recvTag)-2] + `><action>` +
+			`<ereg regexp="m=audio ([0-9]+)" search_in="body" check_it="true" assign_to="m,rtpport"/>` +
+			`<exec command="echo [$rtpport] > ` + file + `"/></action></recv><Reference variables="m"/>`
+	}
+	phoneScenario := writeScenario(t, "phone_answer.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + phoneIP,
+		"m=audio [media_port]":              "m=audio " + portOf(phoneMedia),
+	})
+	phoneScenario = rewrite(t, phoneScenario, `  <recv request="INVITE">
+    <action>`, `  <recv request="INVITE">
+    <action>
+      <ereg regexp="m=audio ([0-9]+)" search_in="body" check_it="true" assign_to="pm,prtp"/>
+      <exec command="echo [$prtp] > `+phonePortFile+`"/>`)
+	phoneScenario = rewrite(t, phoneScenario, `<Reference variables="caller,hops"/>`, `<Reference variables="caller,hops,pm"/>`)
+	trunkScenario := writeScenario(t, "trunk_call.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
+		`<recv response="200" rtd="true"/>`: capture(`<recv response="200" rtd="true"/>`, trunkPortFile),
+	})
+
+	phonePort := freeUDPPort(t, phoneIP)
+	phoneDone := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, phoneIP, sw.sipAddr, phoneScenario, "-p", phonePort)
+		phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
+		t.Fatalf("register: sipp exit %d:\n%s", code, out)
+	}
+	atPhone, atTrunk := make(chan []int16, 1), make(chan []int16, 1)
+	go func() { atPhone <- collectRTP(phoneMedia, 4*time.Second) }()
+	go func() { atTrunk <- collectRTP(trunkMedia, 4*time.Second) }()
+	go playTone(t, trunkMedia, ip, trunkPortFile, 1000, 900*time.Millisecond)
+	go playTone(t, phoneMedia, ip, phonePortFile, 440, 900*time.Millisecond)
+	if code, out := sipp(t, trunkIP, sw.sipAddr, trunkScenario, "-s", "0522000000"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("phone: %s", res)
+	}
+	for _, c := range []struct {
+		name           string
+		pcm            []int16
+		want, unwanted float64
+	}{
+		{"phone hears the trunk", <-atPhone, 1000, 440},
+		{"trunk hears the phone", <-atTrunk, 440, 1000},
+	} {
+		p, q := goertzel(c.pcm, c.want), goertzel(c.pcm, c.unwanted)
+		t.Logf("%s: %d samples, power %.0f Hz / %.0f Hz = %.0f", c.name, len(c.pcm), c.want, c.unwanted, p/max(q, 1))
+		if len(c.pcm) < 2000 || p < 20*q {
+			t.Errorf("%s: %d samples, power at %.0f Hz %.3g, at %.0f Hz %.3g", c.name, len(c.pcm), c.want, p, c.unwanted, q)
+		}
+	}
+}
+
+func listenUDP(t *testing.T, ip string) net.PacketConn {
+	t.Helper()
+	c, err := net.ListenPacket("udp", ip+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func portOf(c net.PacketConn) string {
+	_, p, _ := net.SplitHostPort(c.LocalAddr().String())
+	return p
+}
+
+// rewrite replaces old by new in the scenario file at path.
+func rewrite(t *testing.T, path, old, new string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s lacks %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
