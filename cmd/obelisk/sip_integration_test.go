@@ -146,9 +146,7 @@ func phoneTrunkSwitch(t *testing.T, n int, dialplan, phoneScenario string) (sw *
 		code, out := sipp(t, phoneIP, sw.sipAddr, phoneScenario, "-p", phonePort)
 		done <- fmt.Sprintf("exit %d\n%s", code, out)
 	}()
-	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
-		t.Fatalf("register: sipp exit %d:\n%s", code, out)
-	}
+	registerPhone(t, phoneIP, sw, phonePort)
 	return sw, trunkIP, done
 }
 
@@ -259,11 +257,7 @@ func TestSIPMalformedInputSurvives(t *testing.T) {
 func TestSIPOutboundRegistration(t *testing.T) {
 	ip, provIP := loopbackIP(t, 50), loopbackIP(t, 51)
 	provPort := freeUDPPort(t, provIP)
-	provDone := make(chan string, 1)
-	go func() {
-		code, out := sipp(t, provIP, "", "provider_registrar.xml", "-p", provPort)
-		provDone <- fmt.Sprintf("exit %d\n%s", code, out)
-	}()
+	provDone := sippBackground(t, provIP, "", "provider_registrar.xml", provPort)
 	time.Sleep(300 * time.Millisecond) // let the registrar bind
 	sw := startSwitch(t, ip, map[string]string{
 		"sip.conf": `[general]
@@ -292,11 +286,7 @@ insecure=port,invite
 func TestSIPQualify(t *testing.T) {
 	ip, peerIP, trunkIP := loopbackIP(t, 60), loopbackIP(t, 61), loopbackIP(t, 62)
 	peerPort := freeUDPPort(t, peerIP)
-	peerDone := make(chan string, 1)
-	go func() {
-		code, out := sipp(t, peerIP, "", "options_uas.xml", "-p", peerPort)
-		peerDone <- fmt.Sprintf("exit %d\n%s", code, out)
-	}()
+	peerDone := sippBackground(t, peerIP, "", "options_uas.xml", peerPort)
 	time.Sleep(300 * time.Millisecond)
 	sw := startSwitch(t, ip, map[string]string{
 		"sip.conf": `[general]
@@ -432,14 +422,8 @@ func TestPJSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
 		"extensions.conf": "[from-pstn]\nexten => _X.,1,Dial(PJSIP/1001,10)\n same => n,Hangup()\n[phones]\n",
 	})
 	phonePort := freeUDPPort(t, phoneIP)
-	phoneDone := make(chan string, 1)
-	go func() {
-		code, out := sipp(t, phoneIP, sw.sipAddr, "phone_answer.xml", "-p", phonePort)
-		phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
-	}()
-	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
-		t.Fatalf("register: sipp exit %d:\n%s", code, out)
-	}
+	phoneDone := sippBackground(t, phoneIP, sw.sipAddr, "phone_answer.xml", phonePort)
+	registerPhone(t, phoneIP, sw, phonePort)
 	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call.xml", "-s", "0522000000"); code != 0 {
 		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
 	}
@@ -455,11 +439,7 @@ func TestPJSIPTrunkCallDialsRegisteredPhone(t *testing.T) {
 func TestSIPPhoneCallsOutThroughTrunk(t *testing.T) {
 	ip, provIP, phoneIP := loopbackIP(t, 100), loopbackIP(t, 101), loopbackIP(t, 102)
 	provPort := freeUDPPort(t, provIP)
-	provDone := make(chan string, 1)
-	go func() {
-		code, out := sipp(t, provIP, "", "provider_answer.xml", "-p", provPort)
-		provDone <- fmt.Sprintf("exit %d\n%s", code, out)
-	}()
+	provDone := sippBackground(t, provIP, "", "provider_answer.xml", provPort)
 	time.Sleep(300 * time.Millisecond)
 	sw := startSwitch(t, ip, map[string]string{
 		"sip.conf": `[general]
@@ -528,14 +508,8 @@ func TestSIPRTPBothWays(t *testing.T) {
 	})
 
 	phonePort := freeUDPPort(t, phoneIP)
-	phoneDone := make(chan string, 1)
-	go func() {
-		code, out := sipp(t, phoneIP, sw.sipAddr, phoneScenario, "-p", phonePort)
-		phoneDone <- fmt.Sprintf("exit %d\n%s", code, out)
-	}()
-	if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", phonePort); code != 0 {
-		t.Fatalf("register: sipp exit %d:\n%s", code, out)
-	}
+	phoneDone := sippBackground(t, phoneIP, sw.sipAddr, phoneScenario, phonePort)
+	registerPhone(t, phoneIP, sw, phonePort)
 	atPhone, atTrunk := make(chan []int16, 1), make(chan []int16, 1)
 	go func() { atPhone <- collectRTP(phoneMedia, 4*time.Second) }()
 	go func() { atTrunk <- collectRTP(trunkMedia, 4*time.Second) }()
@@ -592,4 +566,25 @@ func rewrite(t *testing.T, path, old, new string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// sippBackground runs a sipp UAS scenario on ip:port in the background and
+// returns a channel that gets "exit N" and sipp's output when it ends.
+func sippBackground(t *testing.T, ip, addr, scenario, port string) <-chan string {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		code, out := sipp(t, ip, addr, scenario, "-p", port)
+		done <- fmt.Sprintf("exit %d\n%s", code, out)
+	}()
+	return done
+}
+
+// registerPhone registers 1001 (secret s3cret-1001) with the contact
+// ip:port, where a sipp phone waits.
+func registerPhone(t *testing.T, ip string, sw *runningSwitch, port string) {
+	t.Helper()
+	if code, out := sipp(t, ip, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "contact_port", port); code != 0 {
+		t.Fatalf("register: sipp exit %d:\n%s", code, out)
+	}
 }
