@@ -13,6 +13,7 @@ import (
 	"github.com/emiago/sipgo"
 	sipgosip "github.com/emiago/sipgo/sip"
 	"github.com/obelisk-pbx/obelisk/ivr"
+	obmedia "github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
 )
 
@@ -189,7 +190,18 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return nil
 	}
 	defer answered.Close()
-	if err := call.answerWith(bridgeCodecs(answered.MediaSession().CommonCodecs())); err != nil {
+	// Answer the caller with the callee's codec when the caller offered it,
+	// so the media is relayed untouched; otherwise answer with the caller's
+	// own choice and transcode between the legs.
+	var err error
+	if c := audioCodec(answered.Media()); c != "" && sdpOffers(call.d.InviteRequest.Body(), c) {
+		err = call.answerWith(bridgeCodecs(answered.MediaSession().CommonCodecs()))
+	} else {
+		// A fresh list: diago filters its shared default codec list in place
+		// while negotiating the other leg, so it cannot be relied on here.
+		err = call.answerWith([]media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000})
+	}
+	if err != nil {
 		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = answered.Hangup(hctx)
 		c()
@@ -197,12 +209,8 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	}
 	ch.SetVar("DIALSTATUS", "ANSWER")
 	answeredAt := time.Now()
-	bridge := diago.NewBridge()
-	if err := bridge.AddDialogSession(call.d); err != nil {
-		return fmt.Errorf("Dial: bridge caller: %w", err)
-	}
-	if err := bridge.AddDialogSession(answered); err != nil {
-		return fmt.Errorf("Dial: bridge callee: %w", err)
+	if err := bridgeLegs(ctx, call.d, answered); err != nil {
+		return fmt.Errorf("Dial: %w", err)
 	}
 	ch.Logger().Info("Dial: bridged", "callee", answered.ToUser())
 	callerGone := false
@@ -383,4 +391,99 @@ func bridgeCodecs(common []media.Codec) []media.Codec {
 		}
 	}
 	return out
+}
+
+// audioCodec is the leg's negotiated audio codec name (PCMU, PCMA …).
+func audioCodec(m *diago.DialogMedia) string {
+	ms := m.MediaSession()
+	if ms == nil {
+		return ""
+	}
+	codecs := ms.CommonCodecs()
+	if len(codecs) == 0 {
+		codecs = ms.Codecs // the answerer's session keeps the answer's codecs here
+	}
+	for _, c := range bridgeCodecs(codecs) {
+		if !strings.HasPrefix(strings.ToLower(c.Name), "telephone-event") {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// bridgeLegs connects the media of two answered legs: diago's bridge when
+// both use the same codec, else a G.711 transcoding relay (PCMA ↔ PCMU,
+// allocation-free per frame; telephone-event is not relayed across it yet).
+func bridgeLegs(ctx context.Context, a, b diago.DialogSession) error {
+	ca, cb := audioCodec(a.Media()), audioCodec(b.Media())
+	if ca == cb {
+		bridge := diago.NewBridge()
+		if err := bridge.AddDialogSession(a); err != nil {
+			return fmt.Errorf("bridge caller: %w", err)
+		}
+		if err := bridge.AddDialogSession(b); err != nil {
+			return fmt.Errorf("bridge callee: %w", err)
+		}
+		return nil
+	}
+	ab, ok1 := obmedia.NewTranscoder(ca, cb)
+	ba, ok2 := obmedia.NewTranscoder(cb, ca)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("cannot transcode between %s and %s", ca, cb)
+	}
+	go relayAudio(a, b, ab)
+	go relayAudio(b, a, ba)
+	return nil
+}
+
+// relayAudio copies from's audio payloads to to, converted in place, until
+// either leg ends.
+func relayAudio(from, to diago.DialogSession, conv obmedia.Transcoder) {
+	r, err := from.Media().AudioReader()
+	if err != nil {
+		return
+	}
+	w, err := to.Media().AudioWriter()
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 1500)
+	for {
+		n, err := r.Read(buf)
+		if err != nil {
+			return
+		}
+		if n == 0 {
+			continue
+		}
+		conv(buf[:n])
+		if _, err := w.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// staticPT are the static RTP payload types of RFC 3551 Obelisk relays.
+var staticPT = map[string]string{"PCMU": "0", "PCMA": "8"}
+
+// sdpOffers reports whether an SDP offer's audio line offers codec (by
+// static payload type or by rtpmap name).
+func sdpOffers(sdp []byte, codec string) bool {
+	for _, line := range strings.Split(string(sdp), "\n") {
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutPrefix(line, "m=audio "); ok {
+			f := strings.Fields(rest)
+			for _, pt := range f[min(2, len(f)):] {
+				if pt == staticPT[strings.ToUpper(codec)] {
+					return true
+				}
+			}
+		}
+		if rest, ok := strings.CutPrefix(line, "a=rtpmap:"); ok {
+			if _, enc, ok := strings.Cut(rest, " "); ok && strings.HasPrefix(strings.ToUpper(enc), strings.ToUpper(codec)+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -181,6 +181,11 @@ func writeToneWAV(t *testing.T, path string, freq float64, d time.Duration) {
 // playTone waits for the switch's RTP port in portFile and sends it a
 // µ-law tone of freq Hz for d from conn, 20 ms a packet.
 func playTone(t *testing.T, conn net.PacketConn, ip, portFile string, freq float64, d time.Duration) {
+	playToneAs(t, conn, ip, portFile, freq, d, 0)
+}
+
+// playToneAs is playTone in G.711 payload type pt (0 µ-law, 8 A-law).
+func playToneAs(t *testing.T, conn net.PacketConn, ip, portFile string, freq float64, d time.Duration, pt uint8) {
 	var port string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if b, err := os.ReadFile(portFile); err == nil && len(strings.TrimSpace(string(b))) > 0 {
@@ -195,12 +200,17 @@ func playTone(t *testing.T, conn net.PacketConn, ip, portFile string, freq float
 	if err != nil {
 		return
 	}
-	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SSRC: 0x0b3115c, Timestamp: 1000, SequenceNumber: 1}}
+	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, SSRC: 0x0b3115c, Timestamp: 1000, SequenceNumber: 1}}
 	n := 0
 	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
 		payload := make([]byte, 160)
 		for j := range payload {
-			payload[j] = g711.EncodeUlawFrame(int16(8000 * math.Sin(2*math.Pi*freq*float64(n)/8000)))
+			v := int16(8000 * math.Sin(2*math.Pi*freq*float64(n)/8000))
+			if pt == 8 {
+				payload[j] = g711.EncodeAlawFrame(v)
+			} else {
+				payload[j] = g711.EncodeUlawFrame(v)
+			}
 			n++
 		}
 		p.Payload = payload

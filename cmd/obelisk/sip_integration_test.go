@@ -476,7 +476,15 @@ insecure=port,invite
 // sent by the trunk reaches the phone and a 440 Hz tone sent by the phone
 // reaches the trunk, through the switch's media relay (directmedia=no).
 func TestSIPRTPBothWays(t *testing.T) {
-	ip, trunkIP, phoneIP := loopbackIP(t, 110), loopbackIP(t, 111), loopbackIP(t, 112)
+	t.Run("same codec", func(t *testing.T) { testRTPBothWays(t, 110, "8 0 101", 0) })
+	// An A-law-only trunk with a µ-law-only phone (transcoded relay) is not
+	// tested yet: diago v0.31.0 filters its shared default codec list in
+	// place while negotiating one leg, so the other leg's answer loses its
+	// audio codec. To be fixed with our own media layer (issue 4).
+}
+
+func testRTPBothWays(t *testing.T, n int, trunkOffer string, trunkPT uint8) {
+	ip, trunkIP, phoneIP := loopbackIP(t, n), loopbackIP(t, n+1), loopbackIP(t, n+2)
 	sw := startSwitch(t, ip, map[string]string{
 		"sip.conf":        strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
 		"extensions.conf": "[from-pstn]\nexten => _X.,1,Dial(SIP/1001,10)\n same => n,Hangup()\n[phones]\n",
@@ -502,9 +510,9 @@ func TestSIPRTPBothWays(t *testing.T) {
       <exec command="echo [$prtp] > `+phonePortFile+`"/>`)
 	phoneScenario = rewrite(t, phoneScenario, `<Reference variables="caller,hops"/>`, `<Reference variables="caller,hops,pm"/>`)
 	trunkScenario := writeScenario(t, "trunk_call.xml", map[string]string{
-		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
-		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
-		`<recv response="200" rtd="true"/>`: capture(`<recv response="200" rtd="true"/>`, trunkPortFile),
+		"c=IN IP[media_ip_type] [media_ip]":    "c=IN IP4 " + trunkIP,
+		"m=audio [media_port] RTP/AVP 8 0 101": "m=audio " + portOf(trunkMedia) + " RTP/AVP " + trunkOffer,
+		`<recv response="200" rtd="true"/>`:    capture(`<recv response="200" rtd="true"/>`, trunkPortFile),
 	})
 
 	phonePort := freeUDPPort(t, phoneIP)
@@ -513,7 +521,7 @@ func TestSIPRTPBothWays(t *testing.T) {
 	atPhone, atTrunk := make(chan []int16, 1), make(chan []int16, 1)
 	go func() { atPhone <- collectRTP(phoneMedia, 4*time.Second) }()
 	go func() { atTrunk <- collectRTP(trunkMedia, 4*time.Second) }()
-	go playTone(t, trunkMedia, ip, trunkPortFile, 1000, 900*time.Millisecond)
+	go playToneAs(t, trunkMedia, ip, trunkPortFile, 1000, 900*time.Millisecond, trunkPT)
 	go playTone(t, phoneMedia, ip, phonePortFile, 440, 900*time.Millisecond)
 	if code, out := sipp(t, trunkIP, sw.sipAddr, trunkScenario, "-s", "0522000000"); code != 0 {
 		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
