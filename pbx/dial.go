@@ -197,8 +197,8 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	if c := audioCodec(answered.Media()); c != "" && sdpOffers(call.d.InviteRequest.Body(), c) {
 		err = call.answerWith(bridgeCodecs(answered.MediaSession().CommonCodecs()))
 	} else {
-		// A fresh list: diago filters its shared default codec list in place
-		// while negotiating the other leg, so it cannot be relied on here.
+		// An explicit list rather than diago's default one, which the other
+		// leg's negotiation has been seen to narrow (issue 3, still open).
 		err = call.answerWith([]media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000})
 	}
 	if err != nil {
