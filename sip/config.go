@@ -54,7 +54,9 @@ type General struct {
 	// Transports enabled for listening: UDP always, TCP with tcpenable=yes,
 	// TLS with tlsenable=yes.
 	Transports []Transport
-	// TLSCertFile and TLSPrivateKey enable TLS when set.
+	// TLSCertFile and TLSPrivateKey are the certificate and key of the TLS
+	// listener (tlscertfile, tlsprivatekey; pjsip cert_file,
+	// priv_key_file); TLSBindAddr is its address:port (tlsbindaddr).
 	TLSCertFile   string
 	TLSPrivateKey string
 	TLSBindAddr   string
@@ -78,19 +80,30 @@ type General struct {
 	DTMFMode DTMFMode
 	// Qualify is the default of endpoints' qualify.
 	Qualify bool
-	// QualifyFreq is how often qualified endpoints are pinged (qualifyfreq).
+	// QualifyFreq is how often qualified endpoints are pinged (qualifyfreq,
+	// default 60 s); a peer's own qualifyfreq overrides it.
 	QualifyFreq time.Duration
-	UserAgent   string
-	Realm       string
+	// UserAgent is sent in User-Agent and Server headers (useragent; pjsip
+	// [global] user_agent).
+	UserAgent string
+	// Realm is the digest realm of challenges (realm, default "asterisk";
+	// pjsip [global] default_realm).
+	Realm string
 	// DigestAlgorithms are offered in challenges, most preferred first:
 	// sip.conf `digestalgorithms=sha-256,md5` (an Obelisk option),
 	// pjsip.conf [global] `default_auth_algorithms_uas` (Asterisk 22).
 	// Default MD5, as Asterisk.
 	DigestAlgorithms []string
-	DefaultExpiry    time.Duration
-	MinExpiry        time.Duration
-	MaxExpiry        time.Duration
-	Language         string
+	// DefaultExpiry is the registration lifetime granted when a REGISTER
+	// asks for none (defaultexpiry, default 120 s); MinExpiry and MaxExpiry
+	// bound what a phone may ask (minexpiry 60 s, maxexpiry 3600 s), as
+	// chan_sip's registrar does.
+	DefaultExpiry time.Duration
+	MinExpiry     time.Duration
+	MaxExpiry     time.Duration
+	// Language is the default language of endpoints' channels (language,
+	// default "en").
+	Language string
 	// RTPStart and RTPEnd bound the RTP ports (rtp.conf's rtpstart/rtpend
 	// in Asterisk; accepted here too).
 	RTPStart, RTPEnd int
@@ -168,12 +181,14 @@ func (m DTMFMode) String() string {
 	return "unknown"
 }
 
-// ParseDTMFMode reads sip.conf's and pjsip.conf's DTMF mode names.
+// ParseDTMFMode reads sip.conf's dtmfmode and pjsip.conf's dtmf_mode names:
+// rfc2833 (rfc4733), info (and chan_sip's shortinfo), inband, auto and
+// auto_info.
 func ParseDTMFMode(s string) (DTMFMode, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "rfc2833", "rfc4733":
 		return DTMFRFC2833, nil
-	case "info":
+	case "info", "shortinfo":
 		return DTMFInfo, nil
 	case "inband":
 		return DTMFInband, nil
@@ -233,7 +248,9 @@ func applyCodecs(codecs []Codec, entries []config.Entry, diags *config.Diagnosti
 				}
 				continue
 			case !asteriskCodecs[name]:
-				*diags = append(*diags, config.Errorf(e.Pos, "%s: unknown codec %q", e.Key, name))
+				// ast_format_cap_update_by_allow_disallow logs "Cannot
+				// allow/disallow unknown format" and goes on.
+				*diags = append(*diags, config.Warnf(e.Pos, "%s: unknown codec %q is ignored", e.Key, name))
 				continue
 			}
 			c := Codec(name)

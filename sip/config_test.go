@@ -123,7 +123,7 @@ func TestSIPConfDiagnostics(t *testing.T) {
 		{"no type", "[1001]\nsecret=x\n", []string{`sip.conf:1: [1001] has no type= (friend, peer or user)`}},
 		{"bad type", "[1001]\ntype=buddy\nsecret=x\n", []string{`sip.conf:2: type: unknown type "buddy": want friend, peer or user`}},
 		{"dynamic without secret", "[1001]\ntype=friend\nhost=dynamic\n", []string{`sip.conf:1: [1001] is a dynamic friend without a secret: anyone could register as it`}},
-		{"unknown codec", "[1001]\ntype=friend\nsecret=x\nallow=ulaw,wibble\n", []string{`sip.conf:4: allow: unknown codec "wibble"`}},
+		{"unknown codec", "[1001]\ntype=friend\nsecret=x\nallow=ulaw,wibble\n", []string{`sip.conf:4: warning: allow: unknown codec "wibble" is ignored`}},
 		{"unsupported codec", "[1001]\ntype=friend\nsecret=x\nallow=g729\n", []string{`sip.conf:4: warning: allow: codec "g729" is not supported by Obelisk and will not be offered`}},
 		{"no usable codec", "[1001]\ntype=friend\nsecret=x\ndisallow=all\nallow=g729\n", []string{`sip.conf:1: [1001] allows no codec Obelisk supports (ulaw, alaw)`}},
 		{"bad acl", "[1001]\ntype=friend\nsecret=x\npermit=300.1.1.1\n", []string{`sip.conf:4: permit: "300.1.1.1" is not an IP address`}},
