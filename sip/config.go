@@ -107,6 +107,56 @@ type General struct {
 	// RTPStart and RTPEnd bound the RTP ports (rtp.conf's rtpstart/rtpend
 	// in Asterisk; accepted here too).
 	RTPStart, RTPEnd int
+	// SessionTimers is chan_sip's session-timers (pjsip timers): when
+	// Obelisk runs RFC 4028 session timers.
+	SessionTimers SessionTimerMode
+	// SessionExpires is the interval Obelisk asks for (session-expires,
+	// pjsip timers_sess_expires; default 1800 s); SessionMinSE the smallest
+	// it accepts, answering 422 below it (session-minse, timers_min_se;
+	// default 90 s, RFC 4028 §4).
+	SessionExpires, SessionMinSE time.Duration
+	// SessionRefresher is who refreshes when the peer leaves it to us
+	// (session-refresher=uas|uac, default uas).
+	SessionRefresher string
+}
+
+// SessionTimerMode is chan_sip's session-timers setting.
+type SessionTimerMode int
+
+// Session timer modes: accept runs timers when the peer asks (the
+// default), originate asks for them on every call, refuse never runs them.
+const (
+	SessionTimersUnknown SessionTimerMode = iota
+	SessionTimersAccept
+	SessionTimersOriginate
+	SessionTimersRefuse
+)
+
+// String returns chan_sip's name of the mode.
+func (m SessionTimerMode) String() string {
+	switch m {
+	case SessionTimersAccept:
+		return "accept"
+	case SessionTimersOriginate:
+		return "originate"
+	case SessionTimersRefuse:
+		return "refuse"
+	}
+	return "unknown"
+}
+
+// ParseSessionTimerMode reads session-timers= (accept, originate, refuse)
+// and pjsip's timers= (yes, no, required, always).
+func ParseSessionTimerMode(s string) (SessionTimerMode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "accept", "yes":
+		return SessionTimersAccept, nil
+	case "originate", "always", "required":
+		return SessionTimersOriginate, nil
+	case "refuse", "no":
+		return SessionTimersRefuse, nil
+	}
+	return SessionTimersUnknown, fmt.Errorf("unknown session timer mode %q: want accept, originate or refuse", s)
 }
 
 // Transport is a SIP transport.

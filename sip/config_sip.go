@@ -140,6 +140,10 @@ func defaultGeneral() General {
 		DigestAlgorithms: []string{"MD5"},
 		RTPStart:         10000,
 		RTPEnd:           20000,
+		SessionTimers:    SessionTimersAccept,
+		SessionExpires:   1800 * time.Second,
+		SessionMinSE:     90 * time.Second,
+		SessionRefresher: "uas",
 	}
 }
 
@@ -148,8 +152,8 @@ func defaultGeneral() General {
 var ignoredSIPGeneral = []string{"srvlookup", "udpbindaddr", "rtcachefriends", "rtautoclear", "videosupport",
 	"canreinvite", "callevents", "notifyringing", "notifyhold", "limitonpeers", "pedantic", "tos_sip", "tos_audio",
 	"tos_video", "jbenable", "jbforce", "jbmaxsize", "jbimpl", "jblog", "allowoverlap", "allowsubscribe",
-	"subscribecontext", "compactheaders", "t1min", "timert1", "timerb", "session-timers", "session-expires",
-	"session-minse", "session-refresher", "sendrpid", "trustrpid", "progressinband", "directmedia", "maxcallbitrate",
+	"subscribecontext", "compactheaders", "t1min", "timert1", "timerb",
+	"sendrpid", "trustrpid", "progressinband", "directmedia", "maxcallbitrate",
 	"autodomain", "domain", "fromdomain", "match_auth_username", "vmexten", "mohinterpret", "mohsuggest", "rtptimeout",
 	"rtpholdtimeout", "rtpkeepalive", "register_retry_403", "registertimeout", "registerattempts", "defaultexpirey"}
 
@@ -228,6 +232,8 @@ func readSIPGeneral(r *config.SectionReader, cfg *Config) {
 	r.String("language", &g.Language)
 	r.Int("rtpstart", &g.RTPStart, 1024, 65535)
 	r.Int("rtpend", &g.RTPEnd, 1024, 65535)
+	readSessionTimers(r, g, "session-timers", "session-expires", "session-minse")
+	r.Enum("session-refresher", &g.SessionRefresher, "uas", "uac")
 	r.Each("register", func(e config.Entry) {
 		reg, err := ParseRegister(e.Value)
 		if err != nil {
@@ -400,5 +406,23 @@ func readDigestAlgorithms(r *config.SectionReader, key string, g *General) {
 	}
 	if len(algs) > 0 {
 		g.DigestAlgorithms = algs
+	}
+}
+
+// readSessionTimers reads the RFC 4028 options under chan_sip's or pjsip's
+// names (mode, interval, minimum interval).
+func readSessionTimers(r *config.SectionReader, g *General, mode, expires, minSE string) {
+	if e, ok := r.Lookup(mode); ok {
+		m, err := ParseSessionTimerMode(e.Value)
+		if err != nil {
+			r.Errorf(e.Pos, "%s: %v", mode, err)
+		} else {
+			g.SessionTimers = m
+		}
+	}
+	r.Duration(expires, &g.SessionExpires, time.Second, 24*time.Hour)
+	r.Duration(minSE, &g.SessionMinSE, time.Second, 24*time.Hour)
+	if g.SessionExpires < g.SessionMinSE {
+		r.Errorf(r.Section().Pos, "%s (%s) is below %s (%s)", expires, g.SessionExpires, minSE, g.SessionMinSE)
 	}
 }
