@@ -25,7 +25,8 @@ const kernelPortTries = 64
 // again until it closes, and the pool moves on round-robin from a random
 // start so that a port just freed is not reused at once (late packets of an
 // old call would reach the new one). Start = End = 0 lets the kernel choose
-// (tests). Each switch has its own pool. A PortPool is safe for concurrent
+// (tests); any other range without an even port yields ErrNoPort. Each
+// switch has its own pool. A PortPool is safe for concurrent
 // use.
 type PortPool struct {
 	start, end int

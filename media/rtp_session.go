@@ -301,7 +301,8 @@ func (s *Session) Start() {
 }
 
 // Close closes the sockets, waits for the read goroutines and gives the
-// ports back to the pool. It is idempotent.
+// ports back to the pool. It is idempotent. It must not be called from the
+// session's own Sink, whose goroutine it waits for.
 func (s *Session) Close() error {
 	s.lifeMu.Lock()
 	if s.closed {
