@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/emiago/diago"
-	"github.com/emiago/diago/media"
-	"github.com/emiago/sipgo"
-	sipgosip "github.com/emiago/sipgo/sip"
 	"github.com/obelisk-pbx/obelisk/ivr"
-	obmedia "github.com/obelisk-pbx/obelisk/media"
+	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
 // dialApp is Asterisk's Dial(Technology/resource[&…][,timeout[,options]])
@@ -40,7 +38,8 @@ func dialApp() *ivr.App {
 
 type dialTarget struct {
 	spec     string
-	uri      sipgosip.Uri
+	uri      string
+	ep       *sip.Endpoint
 	username string
 	password string
 }
@@ -61,8 +60,16 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		opts = parts[2]
 	}
 	flags := parseDialOptions(opts)
-	if _, ok := flags['r']; ok {
-		_ = call.Indicate(ctx, ivr.IndicationRinging)
+	in := call.in
+	_, moh := flags['m']
+	if _, ok := flags['r']; ok && !moh {
+		_ = in.Ringing()
+	}
+	if moh {
+		// m: the caller hears music on hold instead of ringing, which
+		// needs early media: 183 with SDP now (the music itself comes with
+		// the media player, issue 4).
+		_ = in.Progress("")
 	}
 	var limit time.Duration
 	if v, ok := flags['L']; ok {
@@ -74,7 +81,6 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		}
 	}
 	var targets []dialTarget
-	unavailable := 0
 	for _, spec := range strings.Split(parts[0], "&") {
 		spec = strings.TrimSpace(spec)
 		if spec == "" {
@@ -83,7 +89,6 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		t, err := s.resolveTarget(spec)
 		if err != nil {
 			ch.Logger().Info("Dial: target unavailable", "target", spec, "reason", err)
-			unavailable++
 			continue
 		}
 		targets = append(targets, t...)
@@ -93,87 +98,76 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		ch.SetVar("DIALSTATUS", "CHANUNAVAIL")
 		return nil
 	}
-	dg := s.sip.srv.Diago()
 	start := time.Now()
-
-	dctx, cancel := context.WithCancel(call.d.Context())
+	dctx, cancel := context.WithCancel(in.Context())
 	if timeout > 0 {
-		dctx, cancel = context.WithTimeout(call.d.Context(), timeout)
+		dctx, cancel = context.WithTimeout(in.Context(), timeout)
 	}
 	defer cancel()
 	type result struct {
-		out    *diago.DialogClientSession
-		status string
-		err    error
+		out *b2bua.Outbound
+		err error
 	}
 	// Each leg carries the caller's Max-Forwards less one (RFC 3261
 	// §16.6), so a call looping through trunks ends with 483.
-	maxForwards := 70
-	if mf := call.d.InviteRequest.MaxForwards(); mf != nil {
-		maxForwards = int(mf.Val()) - 1
-	}
+	maxForwards := in.MaxForwards() - 1
+	cid := ch.CallerID()
+	var earlyMu sync.Mutex
+	var early *media.Bridge
 	results := make(chan result, len(targets))
 	for _, t := range targets {
 		go func(t dialTarget) {
-			out, err := dg.Invite(dctx, t.uri, diago.InviteOptions{
-				Username: t.username, Password: t.password,
-				// The caller's number goes to the called phone in From,
-				// as chan_sip sends the channel's caller ID.
-				Headers: []sipgosip.Header{
-					sipgosip.NewHeader("From", fmt.Sprintf(`"%s" <sip:%s@%s>;tag=%s`,
-						ch.CallerID().Name, ch.CallerID().Num, s.Config().SIP.General.Realm, sipgosip.GenerateTagN(16))),
-					sipgosip.NewHeader("Max-Forwards", strconv.Itoa(maxForwards)),
-				},
-				OnResponse: func(res *sipgosip.Response) error {
-					if res.StatusCode == 180 || res.StatusCode == 183 {
-						_ = call.Indicate(ctx, ivr.IndicationRinging)
+			out, err := s.sip.agent.Dial(dctx, b2bua.DialRequest{
+				Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
+				CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: maxForwards,
+				Codecs: in.OfferedCodecs(),
+				OnProgress: func(out *b2bua.Outbound, code int, hasMedia bool) {
+					if moh {
+						return
 					}
-					return nil
+					if !hasMedia {
+						_ = in.Ringing()
+						return
+					}
+					// Early media (ringback, announcements) is relayed to
+					// the caller, from the first leg that sends it.
+					earlyMu.Lock()
+					defer earlyMu.Unlock()
+					if early == nil && in.Progress(out.Media().Audio().Codec()) == nil {
+						early = b2bua.Bridge(in.Leg, out.Leg)
+					}
 				},
 			})
-			if err != nil {
-				var re sipgo.ErrDialogResponse
-				var rp *sipgo.ErrDialogResponse // sipgo returns both forms
-				status := "CHANUNAVAIL"
-				switch {
-				case errors.As(err, &re):
-					status = sip.DialStatus(re.Res.StatusCode)
-				case errors.As(err, &rp):
-					status = sip.DialStatus(rp.Res.StatusCode)
-				case errors.Is(err, context.DeadlineExceeded):
-					status = "NOANSWER"
-				case errors.Is(err, context.Canceled):
-					status = "CANCEL"
-				}
-				results <- result{status: status, err: err}
-				return
-			}
-			results <- result{out: out, status: "ANSWER"}
+			results <- result{out: out, err: err}
 		}(t)
 	}
-	var answered *diago.DialogClientSession
+	var answered *b2bua.Outbound
 	statuses := map[string]int{}
 	for range targets {
 		r := <-results
-		if r.out != nil {
+		if r.err == nil {
 			if answered == nil {
 				answered = r.out
 				cancel() // the other legs are cancelled
 				continue
 			}
-			hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = r.out.Hangup(hctx)
-			c()
+			_ = r.out.Hangup(ctx)
 			continue
 		}
-		statuses[r.status]++
-		ch.Logger().Info("Dial: leg failed", "status", r.status, "error", r.err)
+		st := b2bua.DialStatus(r.err)
+		statuses[st]++
+		ch.Logger().Info("Dial: leg failed", "status", st, "error", r.err)
 	}
+	earlyMu.Lock()
+	if early != nil {
+		early.Stop()
+	}
+	earlyMu.Unlock()
 	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
 	if answered == nil {
 		status := "CHANUNAVAIL"
 		switch {
-		case call.d.Context().Err() != nil:
+		case in.Context().Err() != nil:
 			status = "CANCEL"
 		case statuses["BUSY"] > 0:
 			status = "BUSY"
@@ -190,29 +184,18 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return nil
 	}
 	defer answered.Close()
-	// Answer the caller with the callee's codec when the caller offered it,
-	// so the media is relayed untouched; otherwise answer with the caller's
-	// own choice and transcode between the legs.
-	var err error
-	if c := audioCodec(answered.Media()); c != "" && sdpOffers(call.d.InviteRequest.Body(), c) {
-		err = call.answerWith(bridgeCodecs(answered.MediaSession().CommonCodecs()))
-	} else {
-		// An explicit list rather than diago's default one, which the other
-		// leg's negotiation has been seen to narrow (issue 3, still open).
-		err = call.answerWith([]media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000})
-	}
-	if err != nil {
-		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = answered.Hangup(hctx)
-		c()
+	// The caller is answered with the callee's codec when it offered it, so
+	// the media is relayed untouched; otherwise the bridge transcodes.
+	if err := call.answerWith(answered.Media().Audio().Codec()); err != nil {
+		_ = answered.Hangup(ctx)
 		return err
 	}
 	ch.SetVar("DIALSTATUS", "ANSWER")
 	answeredAt := time.Now()
-	if err := bridgeLegs(ctx, call.d, answered); err != nil {
-		return fmt.Errorf("Dial: %w", err)
-	}
-	ch.Logger().Info("Dial: bridged", "callee", answered.ToUser())
+	bridge := b2bua.Bridge(in.Leg, answered.Leg)
+	defer bridge.Stop()
+	ch.Logger().Info("Dial: bridged", "callee", answered.Target,
+		"caller_codec", in.Media().Audio().Codec(), "callee_codec", answered.Media().Audio().Codec())
 	callerGone := false
 	var limitC <-chan time.Time
 	if limit > 0 {
@@ -221,19 +204,18 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		limitC = t.C
 	}
 	select {
-	case <-call.d.Context().Done():
+	case <-in.Context().Done():
 		callerGone = true
-		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = answered.Hangup(hctx)
-		c()
+		_ = answered.Hangup(ctx)
 	case <-answered.Context().Done():
+		if errors.Is(context.Cause(answered.Context()), b2bua.ErrSessionExpired) {
+			ch.SetHangupCause(ivr.CauseNormalClearing)
+		}
 	case <-limitC:
 		// L(): the call's time is up; both parties are disconnected, as
 		// app_dial does when the limit expires.
 		ch.Logger().Info("Dial: call limit reached", "limit", limit)
-		hctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = answered.Hangup(hctx)
-		c()
+		_ = answered.Hangup(ctx)
 	}
 	ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
 	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
@@ -326,19 +308,15 @@ func (s *Switch) resolveTarget(spec string) ([]dialTarget, error) {
 		if !strings.Contains(host, ":") && ep.Port != 0 {
 			host = fmt.Sprintf("%s:%d", host, ep.Port)
 		}
-		var uri sipgosip.Uri
 		user := number
 		if user == "" {
 			user = ep.Name
-		}
-		if err := sipgosip.ParseUri("sip:"+user+"@"+host, &uri); err != nil {
-			return nil, err
 		}
 		u := ep.Username
 		if u == "" {
 			u = ep.Name
 		}
-		return []dialTarget{{spec: spec, uri: uri, username: u, password: ep.Secret}}, nil
+		return []dialTarget{{spec: spec, uri: "sip:" + user + "@" + host, ep: ep, username: u, password: ep.Secret}}, nil
 	}
 	bindings := s.sip.registrar.Location().Lookup(ep.Name, time.Now())
 	if len(bindings) == 0 {
@@ -346,144 +324,17 @@ func (s *Switch) resolveTarget(spec string) ([]dialTarget, error) {
 	}
 	var out []dialTarget
 	for _, b := range bindings {
-		var uri sipgosip.Uri
-		if err := sipgosip.ParseUri(b.Contact, &uri); err != nil {
-			continue
-		}
-		if number != "" {
-			uri.User = number
-		}
 		// Behind NAT the contact may be unreachable: send where the
 		// REGISTER came from (force_rport/comedia), as Asterisk does.
-		if ep.NAT.ForceRport && b.Source != "" {
-			if host, port, err := splitHostPort(b.Source); err == nil {
-				uri.Host, uri.Port = host, port
-			}
+		source := ""
+		if ep.NAT.ForceRport {
+			source = b.Source
 		}
-		out = append(out, dialTarget{spec: spec, uri: uri})
+		uri, err := sip.DialURI(b.Contact, number, source)
+		if err != nil {
+			continue
+		}
+		out = append(out, dialTarget{spec: spec, uri: uri, ep: ep})
 	}
 	return out, nil
-}
-
-func splitHostPort(s string) (string, int, error) {
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return "", 0, fmt.Errorf("no port in %q", s)
-	}
-	p, err := strconv.Atoi(s[i+1:])
-	return s[:i], p, err
-}
-
-// bridgeCodecs keeps the audio codec the callee's leg uses (the first one
-// negotiated, which is what both sides send) and telephone-event, so the
-// caller's answer matches it.
-func bridgeCodecs(common []media.Codec) []media.Codec {
-	var out []media.Codec
-	audio := false
-	for _, c := range common {
-		if strings.HasPrefix(strings.ToLower(c.Name), "telephone-event") {
-			out = append(out, c)
-			continue
-		}
-		if !audio {
-			out = append(out, c)
-			audio = true
-		}
-	}
-	return out
-}
-
-// audioCodec is the leg's negotiated audio codec name (PCMU, PCMA …).
-func audioCodec(m *diago.DialogMedia) string {
-	ms := m.MediaSession()
-	if ms == nil {
-		return ""
-	}
-	codecs := ms.CommonCodecs()
-	if len(codecs) == 0 {
-		codecs = ms.Codecs // the answerer's session keeps the answer's codecs here
-	}
-	for _, c := range bridgeCodecs(codecs) {
-		if !strings.HasPrefix(strings.ToLower(c.Name), "telephone-event") {
-			return c.Name
-		}
-	}
-	return ""
-}
-
-// bridgeLegs connects the media of two answered legs: diago's bridge when
-// both use the same codec, else a G.711 transcoding relay (PCMA ↔ PCMU,
-// allocation-free per frame; telephone-event is not relayed across it yet).
-func bridgeLegs(ctx context.Context, a, b diago.DialogSession) error {
-	ca, cb := audioCodec(a.Media()), audioCodec(b.Media())
-	if ca == cb {
-		bridge := diago.NewBridge()
-		if err := bridge.AddDialogSession(a); err != nil {
-			return fmt.Errorf("bridge caller: %w", err)
-		}
-		if err := bridge.AddDialogSession(b); err != nil {
-			return fmt.Errorf("bridge callee: %w", err)
-		}
-		return nil
-	}
-	ab, ok1 := obmedia.NewTranscoder(ca, cb)
-	ba, ok2 := obmedia.NewTranscoder(cb, ca)
-	if !ok1 || !ok2 {
-		return fmt.Errorf("cannot transcode between %s and %s", ca, cb)
-	}
-	go relayAudio(a, b, ab)
-	go relayAudio(b, a, ba)
-	return nil
-}
-
-// relayAudio copies from's audio payloads to to, converted in place, until
-// either leg ends.
-func relayAudio(from, to diago.DialogSession, conv obmedia.Transcoder) {
-	r, err := from.Media().AudioReader()
-	if err != nil {
-		return
-	}
-	w, err := to.Media().AudioWriter()
-	if err != nil {
-		return
-	}
-	buf := make([]byte, 1500)
-	for {
-		n, err := r.Read(buf)
-		if err != nil {
-			return
-		}
-		if n == 0 {
-			continue
-		}
-		conv(buf[:n])
-		if _, err := w.Write(buf[:n]); err != nil {
-			return
-		}
-	}
-}
-
-// staticPT are the static RTP payload types of RFC 3551 Obelisk relays.
-var staticPT = map[string]string{"PCMU": "0", "PCMA": "8"}
-
-// sdpOffers reports whether an SDP offer's audio line offers codec (by
-// static payload type or by rtpmap name).
-func sdpOffers(sdp []byte, codec string) bool {
-	for _, line := range strings.Split(string(sdp), "\n") {
-		line = strings.TrimSpace(line)
-		if rest, ok := strings.CutPrefix(line, "m=audio "); ok {
-			f := strings.Fields(rest)
-			for _, pt := range f[min(2, len(f)):] {
-				if pt == staticPT[strings.ToUpper(codec)] {
-					return true
-				}
-			}
-		}
-		if rest, ok := strings.CutPrefix(line, "a=rtpmap:"); ok {
-			if _, enc, ok := strings.Cut(rest, " "); ok && strings.HasPrefix(strings.ToUpper(enc), strings.ToUpper(codec)+"/") {
-				return true
-			}
-		}
-	}
-	return false
 }

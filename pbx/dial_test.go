@@ -22,14 +22,3 @@ func TestParseDialOptions(t *testing.T) {
 		}
 	}
 }
-
-func TestSDPOffers(t *testing.T) {
-	offer := []byte("v=0\r\nm=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n")
-	if !sdpOffers(offer, "PCMA") || sdpOffers(offer, "PCMU") {
-		t.Fatal("PCMA only offer misread")
-	}
-	dyn := []byte("m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 PCMU/8000\r\n")
-	if !sdpOffers(dyn, "PCMU") {
-		t.Fatal("rtpmap name not read")
-	}
-}

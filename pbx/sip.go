@@ -9,7 +9,9 @@ import (
 	"time"
 
 	sipgosip "github.com/emiago/sipgo/sip"
+	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
 // sweepInterval is how often expired registrations are removed.
@@ -18,6 +20,7 @@ const sweepInterval = 15 * time.Second
 // sipService is the SIP side of a running switch.
 type sipService struct {
 	srv       *sip.Server
+	agent     *b2bua.Agent
 	registrar *sip.Registrar
 	outbound  []sip.Registration
 	log       *slog.Logger
@@ -42,10 +45,17 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 		return nil, err
 	}
 	bans := sip.NewAuthBans(0, 0, 0, nil, s.opts.Logger)
-	srv, err := sip.NewServer(sip.ServerOptions{
-		Config:     cfg.SIP,
-		Logger:     s.opts.Logger,
+	srv, err := sip.NewServer(sip.ServerOptions{Config: cfg.SIP, Logger: s.opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	g := cfg.SIP.General
+	agent, err := b2bua.New(b2bua.Options{
+		Server:     srv,
+		Config:     sipConfig,
 		Identifier: &sip.Identifier{Config: sipConfig, Auth: auth, Bans: bans, Logger: s.log},
+		Ports:      media.NewPortPool(g.RTPStart, g.RTPEnd),
+		Logger:     s.opts.Logger,
 		OnCall:     s.runCall,
 	})
 	if err != nil {
@@ -58,7 +68,7 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 	if n := len(loc.All()); n > 0 {
 		s.log.Info("registrations restored", "bindings", n)
 	}
-	return &sipService{srv: srv, registrar: reg, outbound: cfg.SIP.Registrations, log: s.opts.Logger, config: sipConfig}, nil
+	return &sipService{srv: srv, agent: agent, registrar: reg, outbound: cfg.SIP.Registrations, log: s.opts.Logger, config: sipConfig}, nil
 }
 
 // Run serves SIP and sweeps expired registrations until ctx ends.

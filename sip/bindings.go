@@ -3,10 +3,13 @@ package sip
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
+	sipgosip "github.com/emiago/sipgo/sip"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -209,4 +212,30 @@ func (l *Location) Sweep(now time.Time) ([]Binding, error) {
 		}
 	}
 	return gone, nil
+}
+
+// DialURI is the Request-URI that calls a registered contact: the contact
+// with user replaced when not empty, sent to source (the address the
+// REGISTER came from, host:port) instead of the contact's host when source
+// is not empty (nat=force_rport).
+func DialURI(contact, user, source string) (string, error) {
+	var uri sipgosip.Uri
+	if err := sipgosip.ParseUri(contact, &uri); err != nil {
+		return "", fmt.Errorf("contact %q: %w", contact, err)
+	}
+	if user != "" {
+		uri.User = user
+	}
+	if source != "" {
+		host, port, err := net.SplitHostPort(source)
+		if err != nil {
+			return "", fmt.Errorf("source %q: %w", source, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return "", fmt.Errorf("source %q: %w", source, err)
+		}
+		uri.Host, uri.Port = host, p
+	}
+	return uri.String(), nil
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/emiago/diago"
 	"github.com/emiago/sipgo"
 	sipgosip "github.com/emiago/sipgo/sip"
 )
@@ -26,11 +25,6 @@ type ServerOptions struct {
 	Config *Config
 	// Logger receives the server's logs; slog.Default() when nil.
 	Logger *slog.Logger
-	// Identifier authenticates new INVITEs before a dialog is created.
-	Identifier *Identifier
-	// OnCall runs each identified inbound call; the call ends when it
-	// returns. Without it INVITEs are refused with 480.
-	OnCall func(d *diago.DialogServerSession, who *Identity)
 }
 
 // Server listens for SIP on the transports of the configuration and hands
@@ -43,13 +37,6 @@ type Server struct {
 	log *slog.Logger
 	ua  *sipgo.UserAgent
 	srv *sipgo.Server
-
-	ident  *Identifier
-	onCall func(d *diago.DialogServerSession, who *Identity)
-	dg     *diago.Diago
-	// identities hands the Identity of a new INVITE (by Call-ID) from the
-	// authentication middleware to the dialog handler.
-	identities sync.Map
 
 	mu       sync.Mutex
 	handlers map[sipgosip.RequestMethod]Handler
@@ -76,7 +63,6 @@ func NewServer(o ServerOptions) (*Server, error) {
 		return nil, fmt.Errorf("sip server: %w", err)
 	}
 	s := &Server{cfg: o.Config, log: o.Logger.With("component", "sip"), ua: ua, srv: srv,
-		ident: o.Identifier, onCall: o.OnCall,
 		handlers: map[sipgosip.RequestMethod]Handler{}, ready: make(chan struct{})}
 	s.Handle(sipgosip.OPTIONS, s.options)
 	srv.OnNoRoute(s.noRoute)
@@ -99,13 +85,6 @@ func (s *Server) route(method sipgosip.RequestMethod, h Handler) {
 	s.srv.OnRequest(method, func(req *sipgosip.Request, tx sipgosip.ServerTransaction) {
 		s.serve(h, req, tx)
 	})
-}
-
-// Diago returns the media-capable user agent that owns the dialogs, once
-// Run has bound the listeners; outbound legs are placed with it.
-func (s *Server) Diago() *diago.Diago {
-	<-s.ready
-	return s.dg
 }
 
 // allow lists the methods with a handler, for Allow headers.
@@ -209,7 +188,6 @@ func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.addrs = bound
 	s.mu.Unlock()
-	s.setupDialogs(udp.LocalAddr().(*net.UDPAddr))
 	close(s.ready)
 	for _, a := range bound {
 		s.log.Info("sip listening", "transport", a.Network(), "addr", a.String())
@@ -240,81 +218,4 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("sip serve: %w", first)
 	}
 	return nil
-}
-
-// setupDialogs puts diago on the bound transport: it takes INVITE, ACK,
-// BYE, CANCEL, INFO, REFER and NOTIFY, behind the authentication
-// middleware; the switch's own handlers (OPTIONS, REGISTER …) are put back
-// on top.
-func (s *Server) setupDialogs(udp *net.UDPAddr) {
-	g := s.cfg.General
-	tr := diago.Transport{Transport: "udp", BindHost: udp.IP.String(), BindPort: udp.Port}
-	if g.ExternAddr != "" {
-		tr.ExternalHost = g.ExternAddr
-	}
-	s.dg = diago.NewDiago(s.ua,
-		diago.WithServer(s.srv),
-		diago.WithLogger(s.log.With("component", "diago")),
-		diago.WithTransport(tr),
-		diago.WithServerRequestMiddleware(s.authenticate),
-	)
-	s.dg.HandleFunc(s.serveDialog)
-	s.mu.Lock()
-	for m, h := range s.handlers {
-		s.route(m, h)
-	}
-	s.mu.Unlock()
-}
-
-// authenticate identifies new INVITEs before diago creates a dialog.
-func (s *Server) authenticate(next sipgo.RequestHandler) sipgo.RequestHandler {
-	return func(req *sipgosip.Request, tx sipgosip.ServerTransaction) {
-		if !req.IsInvite() || req.To() == nil {
-			next(req, tx)
-			return
-		}
-		if _, ok := req.To().Params.Get("tag"); ok {
-			next(req, tx) // re-INVITE inside a dialog
-			return
-		}
-		defer func() {
-			if r := recover(); r != nil {
-				s.log.Error("INVITE handling panicked; answering 500", "source", req.Source(), "panic", r)
-				s.respond(req, tx, 500, "Server Internal Error")
-			}
-		}()
-		if mf := req.MaxForwards(); mf != nil && mf.Val() == 0 {
-			s.respond(req, tx, 483, "Too Many Hops") // RFC 3261 §16.3: ends loops through trunks
-			return
-		}
-		if s.ident == nil || s.onCall == nil {
-			s.respond(req, tx, 480, "Temporarily Unavailable")
-			return
-		}
-		who, err := s.ident.Identify(req, tx)
-		var se *StatusError
-		switch {
-		case errors.Is(err, ErrChallenged), errors.Is(err, ErrBlocked):
-			return
-		case errors.As(err, &se):
-			s.respond(req, tx, se.Code, se.Reason)
-			return
-		case err != nil:
-			s.log.Error("INVITE identification failed", "source", req.Source(), "error", err)
-			s.respond(req, tx, 500, "Server Internal Error")
-			return
-		}
-		s.identities.Store(req.CallID().Value(), who)
-		next(req, tx)
-	}
-}
-
-func (s *Server) serveDialog(d *diago.DialogServerSession) {
-	callID := d.InviteRequest.CallID().Value()
-	v, ok := s.identities.LoadAndDelete(callID)
-	if !ok {
-		_ = d.Respond(500, "Server Internal Error", nil)
-		return
-	}
-	s.onCall(d, v.(*Identity))
 }
