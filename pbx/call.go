@@ -25,13 +25,19 @@ var _ ivr.Call = (*sipCall)(nil)
 
 func newSIPCall(sw *Switch, in *b2bua.Inbound) *sipCall {
 	c := &sipCall{sw: sw, in: in, digits: make(chan rune, 32)}
-	in.OnDTMF(func(d rune) {
+	c.listenDTMF()
+	return c
+}
+
+// listenDTMF buffers the caller's INFO digits for WaitDigit (again, after
+// a bridge sent them to the called party).
+func (c *sipCall) listenDTMF() {
+	c.in.OnDTMF(func(d rune) {
 		select {
 		case c.digits <- d:
 		default: // a full buffer drops the digit, as a full frame queue does
 		}
 	})
-	return c
 }
 
 func (c *sipCall) Answer(ctx context.Context) error { return c.answerWith("") }

@@ -194,6 +194,11 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	answeredAt := time.Now()
 	bridge := b2bua.Bridge(in.Leg, answered.Leg)
 	defer bridge.Stop()
+	// RFC 4733 events cross the bridge with the media; digits that came
+	// by SIP INFO are sent on as the other leg takes them.
+	in.OnDTMF(answered.SendDTMF)
+	answered.OnDTMF(in.SendDTMF)
+	defer call.listenDTMF()
 	ch.Logger().Info("Dial: bridged", "callee", answered.Target,
 		"caller_codec", in.Media().Audio().Codec(), "callee_codec", answered.Media().Audio().Codec())
 	callerGone := false

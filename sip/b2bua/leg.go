@@ -3,12 +3,14 @@ package b2bua
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/emiago/sipgo"
 	sipgosip "github.com/emiago/sipgo/sip"
@@ -49,6 +51,9 @@ type Leg struct {
 	ended    bool
 
 	onDTMF atomic.Pointer[func(rune)]
+
+	dtmfOnce sync.Once
+	dtmfQ    chan rune
 }
 
 // Context ends when the leg's dialog ends (BYE either way, CANCEL, a failed
@@ -440,4 +445,60 @@ func Bridge(a, b *Leg) *media.Bridge {
 	br := media.NewBridge(a.rtp, b.rtp)
 	br.Start()
 	return br
+}
+
+// SendDTMF queues a digit for the peer: as an RFC 4733 event when the leg
+// negotiated telephone-event and its endpoint does not use dtmfmode=info,
+// else as SIP INFO (application/dtmf-relay). Digits go out in order, one
+// at a time; the call does not wait for them.
+func (l *Leg) SendDTMF(digit rune) {
+	l.dtmfOnce.Do(func() {
+		l.dtmfQ = make(chan rune, 32)
+		go l.sendDTMFLoop()
+	})
+	select {
+	case l.dtmfQ <- digit:
+	default:
+		l.log.Warn("DTMF queue full: digit dropped", "digit", string(digit))
+	}
+}
+
+func (l *Leg) sendDTMFLoop() {
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
+		case d := <-l.dtmfQ:
+			info := l.ep != nil && (l.ep.DTMFMode == sip.DTMFInfo || l.ep.DTMFMode == sip.DTMFAutoInfo)
+			if !info {
+				err := l.rtp.SendDTMF(l.ctx, d, media.DefaultDTMFDuration)
+				if err == nil {
+					continue
+				}
+				info = l.ctx.Err() == nil
+			}
+			if info {
+				if err := l.sendInfoDTMF(d); err != nil {
+					l.log.Info("DTMF by INFO not delivered", "digit", string(d), "error", err)
+				}
+			}
+		}
+	}
+}
+
+// sendInfoDTMF sends one digit as chan_sip's dtmfmode=info does.
+func (l *Leg) sendInfoDTMF(d rune) error {
+	ctx, cancel := context.WithTimeout(l.ctx, 5*time.Second)
+	defer cancel()
+	req := sipgosip.NewRequest(sipgosip.INFO, l.remoteTarget())
+	req.SetBody([]byte("Signal=" + string(d) + "\r\nDuration=" + strconv.Itoa(int(media.DefaultDTMFDuration/time.Millisecond)) + "\r\n"))
+	req.AppendHeader(sipgosip.NewHeader("Content-Type", "application/dtmf-relay"))
+	res, err := l.do(ctx, req)
+	if err != nil {
+		return err
+	}
+	if !res.IsSuccess() {
+		return fmt.Errorf("INFO answered %d", res.StatusCode)
+	}
+	return nil
 }
