@@ -49,6 +49,8 @@ type Agent struct {
 
 	mu   sync.Mutex
 	legs map[string]*Leg // by dialog ID
+	// inUse counts each endpoint's calls up, for call-limit.
+	inUse map[string]int
 }
 
 // New builds the agent and puts its handlers on the server.
@@ -59,7 +61,7 @@ func New(o Options) (*Agent, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	a := &Agent{o: o, log: o.Logger.With("component", "b2bua"), legs: map[string]*Leg{}}
+	a := &Agent{o: o, log: o.Logger.With("component", "b2bua"), legs: map[string]*Leg{}, inUse: map[string]int{}}
 	o.Server.Handle(sipgosip.INVITE, a.onInvite)
 	o.Server.Handle(sipgosip.ACK, a.onAck)
 	o.Server.Handle(sipgosip.BYE, a.onBye)
@@ -130,6 +132,47 @@ func (a *Agent) Legs() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return len(a.legs)
+}
+
+// acquire counts a call of ep against its call-limit, as chan_sip's
+// update_call_counter does: false (and nothing counted) when the endpoint
+// has call-limit calls up already.
+func (a *Agent) acquire(ep *sip.Endpoint, outgoing bool) bool {
+	if ep == nil || ep.CallLimit <= 0 {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inUse[ep.Name] >= ep.CallLimit {
+		dir := "from"
+		if outgoing {
+			dir = "to"
+		}
+		a.log.Info(fmt.Sprintf("Call %s peer '%s' rejected due to usage limit of %d", dir, ep.Name, ep.CallLimit))
+		return false
+	}
+	a.inUse[ep.Name]++
+	return true
+}
+
+// release gives back what acquire counted.
+func (a *Agent) release(ep *sip.Endpoint) {
+	if ep == nil || ep.CallLimit <= 0 {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inUse[ep.Name] > 0 {
+		a.inUse[ep.Name]--
+	}
+}
+
+// InUse reports how many calls of the endpoint are up (counted only for
+// endpoints with call-limit).
+func (a *Agent) InUse(endpoint string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.inUse[endpoint]
 }
 
 // match finds the leg an in-dialog request belongs to: an inbound leg by

@@ -71,6 +71,15 @@ func (a *Agent) newInbound(req *sipgosip.Request, tx sipgosip.ServerTransaction,
 	if errors.Is(err, errIntervalTooSmall) {
 		return nil, respond(tx, req, 422, "Session Interval Too Small", nil, minSEHeader(g))
 	}
+	if !a.acquire(ep, false) {
+		return nil, sip.NewStatusError(480, "Temporarily Unavailable (Call limit)")
+	}
+	counted := true
+	defer func() {
+		if counted {
+			a.release(ep)
+		}
+	}()
 	peer := sourceAddr(req)
 	if offer != nil && offer.Addr.Addr().IsValid() && !offer.Addr.Addr().IsUnspecified() {
 		peer = offer.Addr.Addr()
@@ -97,6 +106,7 @@ func (a *Agent) newInbound(req *sipgosip.Request, tx sipgosip.ServerTransaction,
 		SessionID: uint64(time.Now().UnixNano() & 0x7fffffffffff), Version: 1, Origin: adv.String()}
 	l.id = dialog.ID
 	a.add(dialog.ID, l)
+	l.counted, counted = true, false
 	in := &Inbound{Leg: l, Identity: who, req: req, offer: offer}
 	if timerOn {
 		in.timerHdr, in.interval, in.weRefr = timerHdrs, interval, weRefresh

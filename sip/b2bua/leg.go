@@ -30,6 +30,9 @@ type Leg struct {
 	allowed []string // codecs this leg may use, Asterisk names
 	// peerAllow is the peer's Allow header (to pick UPDATE or re-INVITE).
 	peerAllow string
+	// counted: the leg holds one of its endpoint's call-limit calls.
+	counted     bool
+	releaseOnce sync.Once
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -113,6 +116,9 @@ func (l *Leg) close() {
 	}
 	if l.rtp != nil {
 		_ = l.rtp.Close()
+	}
+	if l.counted {
+		l.releaseOnce.Do(func() { l.a.release(l.ep) })
 	}
 }
 

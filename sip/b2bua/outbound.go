@@ -49,6 +49,9 @@ type Outbound struct {
 	early    bool
 }
 
+// ErrCallLimit means the endpoint has call-limit calls up already.
+var ErrCallLimit = errors.New("call-limit reached")
+
 // DialError is a leg that did not answer: the final response, or 0 when
 // it never came (timeout, cancel, transport failure).
 type DialError struct {
@@ -113,12 +116,16 @@ func (a *Agent) Dial(ctx context.Context, r DialRequest) (*Outbound, error) {
 	if len(codecs) == 0 {
 		return nil, &DialError{Err: errors.New("no codec in common with the endpoint")}
 	}
+	if !a.acquire(ep, true) {
+		return nil, &DialError{Err: ErrCallLimit}
+	}
 	bind, adv := a.mediaAddr(resolve(ctx, uri.Host))
 	rtp, err := media.NewSession(a.o.Ports, bind, media.SessionOptions{Symmetric: symmetric, Logger: a.log})
 	if err != nil {
+		a.release(ep)
 		return nil, &DialError{Code: 0, Err: fmt.Errorf("rtp: %w", err)}
 	}
-	l := &Leg{a: a, ep: ep, rtp: rtp, allowed: allowed, log: a.log.With("target", r.Target)}
+	l := &Leg{a: a, ep: ep, rtp: rtp, allowed: allowed, counted: true, log: a.log.With("target", r.Target)}
 	l.local = media.Description{Addr: netip.AddrPortFrom(adv, rtp.LocalAddr().Port()), Direction: media.SendRecv,
 		Formats: offerFormats(codecs), SessionID: uint64(time.Now().UnixNano() & 0x7fffffffffff), Version: 1, Origin: adv.String()}
 	out := &Outbound{Leg: l, Target: r.Target}
@@ -136,6 +143,7 @@ func (a *Agent) Dial(ctx context.Context, r DialRequest) (*Outbound, error) {
 	}
 	if err != nil {
 		_ = rtp.Close()
+		l.releaseOnce.Do(func() { a.release(ep) })
 		return nil, err
 	}
 	return out, nil
