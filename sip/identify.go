@@ -19,8 +19,9 @@ type Identity struct {
 	Authenticated bool
 }
 
-// ErrChallenged means Identify answered the request with a 407 challenge
-// and the caller has nothing more to do.
+// ErrChallenged means Identify answered the request with a 407 challenge,
+// or could not because its transaction had already ended (a CANCEL that
+// overtook the INVITE got it a 487), and the caller has nothing more to do.
 var ErrChallenged = errors.New("request challenged")
 
 // Identifier decides who an INVITE (or another dialog-creating request)
@@ -116,15 +117,18 @@ func (id *Identifier) authenticate(req *sipgosip.Request, tx sipgosip.ServerTran
 	return &Identity{Endpoint: ep, Context: ep.Context, Authenticated: true}, nil
 }
 
-// challenge answers 407 with the digest challenges; it returns
-// ErrChallenged, or the error of sending the response.
+// challenge answers 407 with the digest challenges and returns
+// ErrChallenged. When the answer cannot be sent — the transaction was
+// cancelled or has ended, or the response does not fit a UDP datagram
+// (sipgo refuses responses above its MTU) — there is no one left to
+// answer: a 500 would fail the same way, so it is ErrChallenged too.
 func (id *Identifier) challenge(req *sipgosip.Request, tx sipgosip.ServerTransaction, stale bool) error {
 	res := sipgosip.NewResponseFromRequest(req, 407, "Proxy Authentication Required", nil)
 	for _, c := range id.Auth.Challenges(stale) {
 		res.AppendHeader(sipgosip.NewHeader("Proxy-Authenticate", c))
 	}
-	if err := tx.Respond(res); err != nil {
-		return err
+	if err := tx.Respond(res); err != nil && id.Logger != nil {
+		id.Logger.Debug("challenge not sent", "method", req.Method, "source", req.Source(), "error", err)
 	}
 	return ErrChallenged
 }

@@ -194,7 +194,8 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 
 	errc := make(chan error, 2)
-	go func() { errc <- s.srv.ServeUDP(udp) }()
+	// The guard answers or drops what sipgo would mishandle (transport_guard.go).
+	go func() { errc <- s.srv.ServeUDP(newGuardPacketConn(udp, s.log)) }()
 	n := 1
 	if tcp != nil {
 		n++

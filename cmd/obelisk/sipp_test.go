@@ -65,6 +65,7 @@ func loopbackIP(t *testing.T, n int) string {
 // runningSwitch is an obelisk process serving a test configuration.
 type runningSwitch struct {
 	sipAddr string // ip:port of UDP SIP
+	pid     int
 	data    string
 	logs    *lockedBuffer
 	// stop ends the process (SIGINT) and waits for it.
@@ -129,11 +130,12 @@ func startSwitchIn(t *testing.T, ip string, files map[string]string, data string
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	rs := &runningSwitch{data: data, logs: &lockedBuffer{}, stopped: make(chan struct{})}
+	rs := &runningSwitch{pid: cmd.Process.Pid, data: data, logs: &lockedBuffer{}, stopped: make(chan struct{})}
 	found := make(chan string, 1)
 	re := regexp.MustCompile(`msg="sip listening" .*transport=udp addr=(\S+)`)
 	go func() {
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 4<<20) // sipgo logs whole datagrams
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(rs.logs, line)
