@@ -491,3 +491,22 @@ func (ch *Channel) DialExten(digits string) { ch.pendingExten = digits }
 func (ch *Channel) Location() string {
 	return ch.Context + "," + ch.Exten + "," + strconv.Itoa(ch.Priority)
 }
+
+// Inheritable returns the variables a channel this one creates inherits,
+// with their prefixes as NewChannel takes them (ChannelOptions.Vars): `_X`
+// variables once (as X), `__X` ones for ever (as __X), as Asterisk's
+// ast_channel_inherit_variables does.
+func (ch *Channel) Inheritable() map[string]string {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	out := map[string]string{}
+	for name, v := range ch.vars {
+		switch v.inherit {
+		case 1:
+			out[name] = v.value
+		case 2:
+			out["__"+name] = v.value
+		}
+	}
+	return out
+}

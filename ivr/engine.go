@@ -532,3 +532,46 @@ func (ch *Channel) hangupErr(ctx context.Context, err error) error {
 	}
 	return err
 }
+
+// RunSub runs a subroutine on ch until its Return, as ast_app_exec_sub
+// does for Dial's U() option and Queue's gosub: spec is Gosub's argument
+// ([[context,]exten,]priority[(args)]). It returns nil after the Return,
+// ErrHangup when the channel hung up, or the application error that ended
+// the routine. A routine whose priorities run out ends without error, with
+// a warning, as Asterisk's does.
+func (e *Engine) RunSub(ctx context.Context, ch *Channel, spec string) error {
+	ch.mu.Lock()
+	depth := len(ch.stack)
+	ch.mu.Unlock()
+	if err := gosub(ch, spec); err != nil {
+		return err
+	}
+	ch.jumped = false
+	for steps := 0; ; steps++ {
+		if err := ctx.Err(); err != nil {
+			return ErrHangup
+		}
+		if steps > e.maxSteps {
+			return fmt.Errorf("%w: subroutine %s ran %d priorities", ErrLoop, spec, steps)
+		}
+		p := e.priority(ch, ch.Context, ch.Exten, ch.Priority)
+		if p == nil {
+			ch.log.Warn("subroutine ended without Return", "sub", spec, "location", ch.Location())
+			return nil
+		}
+		if err := e.exec(ctx, ch, p); err != nil {
+			return err
+		}
+		ch.mu.Lock()
+		returned := len(ch.stack) <= depth
+		ch.mu.Unlock()
+		if returned {
+			return nil
+		}
+		if ch.jumped {
+			ch.jumped = false
+		} else {
+			ch.Priority++
+		}
+	}
+}

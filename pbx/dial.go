@@ -184,6 +184,11 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return nil
 	}
 	defer answered.Close()
+	if v := flags['U']; v != "" {
+		if done, r := s.afterCalleeGosub(ctx, ch, answered, v, flags); done {
+			return r
+		}
+	}
 	// The caller is answered with the callee's codec when it offered it, so
 	// the media is relayed untouched; otherwise the bridge transcodes.
 	if err := call.answerWith(answered.Media().Audio().Codec()); err != nil {
@@ -249,6 +254,30 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return nil
 	}
 	return ivr.ErrHangup // the called party hung up: the caller is hung up too
+}
+
+// afterCalleeGosub runs U() and, when the routine decided against the
+// bridge, ends Dial as app_dial does; done is false to go on bridging.
+func (s *Switch) afterCalleeGosub(ctx context.Context, ch *ivr.Channel, answered *b2bua.Outbound, arg string, flags map[rune]string) (done bool, err error) {
+	oc := s.runCalleeGosub(ctx, ch, answered, arg)
+	if oc.bridge {
+		return false, nil
+	}
+	_ = answered.Hangup(ctx)
+	ch.SetVar("DIALSTATUS", firstNonEmpty(oc.status, "ANSWER"))
+	ch.Logger().Info("Dial: U() routine did not bridge", "dialstatus", ch.Var("DIALSTATUS"), "go_on", oc.goOn, "goto", oc.goTo)
+	if oc.goTo != "" {
+		c, x, p, err := ch.ParseGoto(strings.ReplaceAll(oc.goTo, "^", ","))
+		if err == nil {
+			ch.Goto(c, x, p)
+			return true, nil
+		}
+		ch.Logger().Warn("Dial: bad GOSUB_RESULT GOTO", "value", oc.goTo, "error", err)
+	}
+	if _, g := flags['g']; oc.goOn || g {
+		return true, nil
+	}
+	return true, ivr.ErrHangup
 }
 
 // parseDialOptions reads app_dial's options as ast_app_parse_options does:

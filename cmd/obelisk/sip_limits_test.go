@@ -53,3 +53,45 @@ exten => 2,1,Hangup(17)
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestSIPDialCalleeGosub: Dial's U(context^args) runs on the called channel
+// after it answers and before the bridge (app_dial): a routine that
+// returns plainly lets the call be bridged; GOSUB_RESULT=BUSY hangs the
+// called party up and the caller goes on with DIALSTATUS=BUSY; GOTO: sends
+// the caller elsewhere.
+func TestSIPDialCalleeGosub(t *testing.T) {
+	dialplan := `exten => _X.,1,Dial(SIP/1001,10,U(screen^${EXTEN}))
+ same => n,Verbose(1,after U DIALSTATUS=${DIALSTATUS})
+ same => n,Hangup(17)
+exten => moved,1,Verbose(1,moved by the routine)
+ same => n,Hangup(19)
+[screen]
+exten => s,1,Verbose(1,screening ${ARG1} for ${CALLERID(num)})
+ same => n,ExecIf($["${ARG1}" = "0522000002"]?Set(GOSUB_RESULT=BUSY))
+ same => n,ExecIf($["${ARG1}" = "0522000003"]?Set(GOSUB_RESULT=GOTO:from-pstn^moved^1))
+ same => n,Return()`
+	tests := []struct {
+		name, number, trunk, want string
+	}{
+		{"routine returns: bridged", "0522000001", "trunk_call.xml", "Dial: bridged"},
+		{"GOSUB_RESULT=BUSY", "0522000002", "486", "after U DIALSTATUS=BUSY"},
+		{"GOSUB_RESULT=GOTO", "0522000003", "480", "moved by the routine"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sw, trunkIP, phoneDone := phoneTrunkSwitch(t, 143+3*i, dialplan, "phone_answer.xml")
+			scenario := tc.trunk
+			if !strings.HasSuffix(scenario, ".xml") {
+				scenario = writeScenario(t, "trunk_call_refused.xml", map[string]string{"WANT": tc.trunk})
+			}
+			if code, out := sipp(t, trunkIP, sw.sipAddr, scenario, "-s", tc.number); code != 0 {
+				t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+			}
+			if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+				t.Fatalf("phone: %s", res)
+			}
+			waitLog(t, sw, "screening "+tc.number+" for 0612345678")
+			waitLog(t, sw, tc.want)
+		})
+	}
+}
