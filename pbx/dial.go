@@ -359,9 +359,10 @@ func (s *Switch) resolveTarget(spec string) ([]dialTarget, error) {
 	var out []dialTarget
 	for _, b := range bindings {
 		// Behind NAT the contact may be unreachable: send where the
-		// REGISTER came from (force_rport/comedia), as Asterisk does.
+		// REGISTER came from (chan_sip nat=force_rport, pjsip
+		// rewrite_contact), as Asterisk does.
 		source := ""
-		if ep.NAT.ForceRport {
+		if ep.NAT.ForceRport || ep.NAT.RewriteContact {
 			source = b.Source
 		}
 		uri, err := sip.DialURI(b.Contact, number, source)
