@@ -338,6 +338,9 @@ func readPJTransports(rs []*config.SectionReader, g *General) {
 		if t == TransportTLS && g.TLSCertFile == "" {
 			r.Errorf(r.Section().Pos, "transport [%s]: protocol=tls needs cert_file", r.Section().Name)
 		}
+		if t == TransportTLS {
+			checkTLSFiles(r, g, "cert_file", "priv_key_file")
+		}
 		g.Transports = append(g.Transports, t)
 	}
 }

@@ -185,6 +185,7 @@ func readSIPGeneral(r *config.SectionReader, cfg *Config) {
 		if g.TLSCertFile == "" {
 			r.Errorf(r.Section().Pos, "tlsenable=yes needs tlscertfile")
 		}
+		checkTLSFiles(r, g, "tlscertfile", "tlsprivatekey")
 		g.Transports = append(g.Transports, TransportTLS)
 	}
 	r.String("context", &g.Context)

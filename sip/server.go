@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,8 +160,9 @@ func (s *Server) Addrs() []net.Addr {
 	return append([]net.Addr(nil), s.addrs...)
 }
 
-// Run binds UDP (and TCP when enabled) on the configured address and serves
-// until ctx ends; it returns after the listeners are closed.
+// Run binds UDP (and TCP when enabled) on the configured address, TLS on
+// its own (tlsbindaddr), and serves until ctx ends; it returns after the
+// listeners are closed.
 func (s *Server) Run(ctx context.Context) error {
 	g := s.cfg.General
 	addr := net.JoinHostPort(g.BindAddr, strconv.Itoa(g.BindPort))
@@ -185,21 +187,41 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		bound = append(bound, tcp.Addr())
 	}
+	var tlsLn net.Listener
+	if slices.Contains(g.Transports, TransportTLS) {
+		if tlsLn, err = listenTLS(g); err != nil {
+			_ = udp.Close()
+			if tcp != nil {
+				_ = tcp.Close()
+			}
+			close(s.ready)
+			return err
+		}
+		bound = append(bound, tlsLn.Addr())
+	}
 	s.mu.Lock()
 	s.addrs = bound
 	s.mu.Unlock()
 	close(s.ready)
 	for _, a := range bound {
-		s.log.Info("sip listening", "transport", a.Network(), "addr", a.String())
+		transport := a.Network()
+		if tlsLn != nil && a == tlsLn.Addr() {
+			transport = "tls"
+		}
+		s.log.Info("sip listening", "transport", transport, "addr", a.String())
 	}
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	// The guard answers or drops what sipgo would mishandle (transport_guard.go).
 	go func() { errc <- s.srv.ServeUDP(newGuardPacketConn(udp, s.log)) }()
 	n := 1
 	if tcp != nil {
 		n++
 		go func() { errc <- s.srv.ServeTCP(tcp) }()
+	}
+	if tlsLn != nil {
+		n++
+		go func() { errc <- s.srv.ServeTLS(tlsLn) }()
 	}
 	var first error
 	select {
@@ -210,6 +232,9 @@ func (s *Server) Run(ctx context.Context) error {
 	_ = udp.Close()
 	if tcp != nil {
 		_ = tcp.Close()
+	}
+	if tlsLn != nil {
+		_ = tlsLn.Close()
 	}
 	for ; n > 0; n-- {
 		<-errc
