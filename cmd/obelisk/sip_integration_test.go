@@ -477,10 +477,8 @@ insecure=port,invite
 // reaches the trunk, through the switch's media relay (directmedia=no).
 func TestSIPRTPBothWays(t *testing.T) {
 	t.Run("same codec", func(t *testing.T) { testRTPBothWays(t, 110, "8 0 101", 0) })
-	// An A-law-only trunk with a µ-law-only phone (transcoded relay) is not
-	// tested yet: with diago v0.31.0 the caller's answer then comes out with
-	// telephone-event only (its early media session is built from a codec
-	// list without PCMA); to be fixed with our own media layer (issue 4).
+	// The A-law-only trunk with a µ-law-only phone (transcoded relay) is
+	// TestSIPTranscodedRTPBothWays in sip_media_test.go.
 }
 
 func testRTPBothWays(t *testing.T, n int, trunkOffer string, trunkPT uint8) {

@@ -233,7 +233,12 @@ func (l *Leg) onOffer(req *sipgosip.Request, tx sipgosip.ServerTransaction) erro
 // applyOffer negotiates a new offer of the peer and returns our answer;
 // the old media goes on when nothing in common is offered.
 func (l *Leg) applyOffer(offer *media.Description) ([]byte, error) {
-	audio, dtmf, hasDTMF, err := media.Negotiate(offer, l.preferred())
+	// The codec in use is kept when the peer offers it again (a hold or a
+	// refresh must not start a transcoding); else the offer's order wins.
+	audio, dtmf, hasDTMF, err := media.Negotiate(offer, []string{l.rtp.Audio().Codec()})
+	if err != nil {
+		audio, dtmf, hasDTMF, err = media.Negotiate(offer, l.allowed)
+	}
 	if err != nil {
 		l.log.Info("re-offer refused: no codec in common", "formats", formatNames(offer.Formats))
 		return nil, err
@@ -258,22 +263,6 @@ func (l *Leg) applyOffer(offer *media.Description) ([]byte, error) {
 		l.log.Info("media direction changed", "from", old.Direction, "to", offer.Direction)
 	}
 	return l.local.Marshal(), nil
-}
-
-// preferred is the leg's codec list with its current codec first, so a
-// re-offer keeps the codec in use when it can.
-func (l *Leg) preferred() []string {
-	cur := l.rtp.Audio().Codec()
-	if cur == "" {
-		return l.allowed
-	}
-	out := []string{cur}
-	for _, c := range l.allowed {
-		if c != cur {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // onAck takes the ACK of our 2xx: it confirms the dialog and, after a late
