@@ -119,7 +119,7 @@ func TestReceiverSequences(t *testing.T) {
 				[]step{{at: ms(80 + 100), expire: true}}, // too early
 				[]step{{at: ms(80 + 151), expire: true}},
 				[]step{{at: ms(80 + 152), expire: true}}, // once
-				five[5:]), // late end packets: same press, ignored
+				five[5:]),                                // late end packets: same press, ignored
 			want: []Event{{'5', ms(100), SourceRFC4733}},
 		},
 		{
