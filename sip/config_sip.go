@@ -423,6 +423,9 @@ func readSessionTimers(r *config.SectionReader, g *General, mode, expires, minSE
 	}
 	r.Duration(expires, &g.SessionExpires, time.Second, 24*time.Hour)
 	r.Duration(minSE, &g.SessionMinSE, time.Second, 24*time.Hour)
+	if e, ok := r.Lookup(minSE); ok && g.SessionMinSE < 90*time.Second {
+		r.Warnf(e.Pos, "%s: %s is below RFC 4028's 90 s minimum; peers may refuse it", minSE, g.SessionMinSE)
+	}
 	if g.SessionExpires < g.SessionMinSE {
 		r.Errorf(r.Section().Pos, "%s (%s) is below %s (%s)", expires, g.SessionExpires, minSE, g.SessionMinSE)
 	}

@@ -110,6 +110,15 @@ func (s *Server) serve(h Handler, req *sipgosip.Request, tx sipgosip.ServerTrans
 			s.respond(req, tx, 500, "Server Internal Error")
 		}
 	}()
+	// The UDP guard checks datagrams before sipgo parses them; requests
+	// over TCP and TLS are checked here, so no handler meets a request
+	// without its mandatory headers or with a CSeq of another method.
+	if se := checkRequest(req); se != nil {
+		if !req.IsAck() {
+			s.respond(req, tx, se.Code, se.Reason)
+		}
+		return
+	}
 	if mf := req.MaxForwards(); mf != nil && mf.Val() == 0 && req.Method != sipgosip.OPTIONS {
 		s.respond(req, tx, 483, "Too Many Hops")
 		return

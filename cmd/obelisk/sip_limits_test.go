@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,44 @@ exten => s,1,Verbose(1,screening ${ARG1} for ${CALLERID(num)})
 			}
 			waitLog(t, sw, "screening "+tc.number+" for 0612345678")
 			waitLog(t, sw, tc.want)
+		})
+	}
+}
+
+// TestSIPTCPRequestChecks: over TCP, where the UDP guard does not sit, a
+// request whose CSeq names another method (PROTOS c07-sip case 1922 and
+// its kin) or that lacks To gets 400 from the server before any handler.
+func TestSIPTCPRequestChecks(t *testing.T) {
+	ip := loopbackIP(t, 152)
+	sw := startSwitch(t, ip, sipTestConfig)
+	for _, tc := range []struct{ name, cseq, to string }{
+		{"CSeq of another method", "1 aaaaaaaaa", "To: <sip:1001@" + ip + ">\r\n"},
+		{"no To", "1 INVITE", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.DialTimeout("tcp", sw.sipAddr, 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			local := c.LocalAddr().String()
+			msg := "INVITE sip:1001@" + ip + " SIP/2.0\r\n" +
+				"Via: SIP/2.0/TCP " + local + ";branch=z9hG4bK-check-" + strings.ReplaceAll(tc.name, " ", "") + "\r\n" +
+				"From: <sip:0612345678@" + ip + ">;tag=1\r\n" + tc.to +
+				"Call-ID: tcp-check-" + strings.ReplaceAll(tc.name, " ", "") + "\r\n" +
+				"CSeq: " + tc.cseq + "\r\nMax-Forwards: 70\r\nContact: <sip:x@" + local + ";transport=tcp>\r\nContent-Length: 0\r\n\r\n"
+			if _, err := c.Write([]byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+			buf := make([]byte, 4096)
+			n, err := c.Read(buf)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			if got := string(buf[:n]); !strings.HasPrefix(got, "SIP/2.0 400") {
+				t.Fatalf("answer %q, want 400", strings.SplitN(got, "\r\n", 2)[0])
+			}
 		})
 	}
 }
