@@ -86,4 +86,3 @@ func FuzzParseInfo(f *testing.F) {
 		}
 	})
 }
-
