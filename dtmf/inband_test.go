@@ -243,7 +243,7 @@ func TestDetectorTalkOff(t *testing.T) {
 			return (&signal{t: t}).digit('5', ms(200), -45, -45).pcm()
 		}},
 		{"white noise", func() []int16 {
-			return (&signal{t: t}).silence(2 * time.Second).noise(rng, -10).pcm()
+			return (&signal{t: t}).silence(2*time.Second).noise(rng, -10).pcm()
 		}},
 		{"speech-like", func() []int16 { return speechLike(rng, 5*time.Second) }},
 		{"tone in loud noise (0 dB SNR)", func() []int16 {
