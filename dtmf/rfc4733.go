@@ -271,7 +271,7 @@ func (r *Receiver) Next() (Event, bool) {
 }
 
 // Expire ends the current event when no packet of it arrived for longer
-// than timeout before now (DefaultExpire when timeout is 0): its end
+// than timeout before now (DefaultExpire when timeout is 0 or less): its end
 // packets were lost. Call it from a timer or with each audio frame. A
 // press completed earlier and not yet returned is returned first. The
 // event keeps the last duration its packets reported; its late packets
