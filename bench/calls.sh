@@ -5,6 +5,7 @@
 # failed, the rate sipp achieved, and the switch's CPU time and RSS.
 #
 #   bench/calls.sh [RATE [CALLS [HOLD_MS]]]      (defaults 50 1000 1000)
+#   REV=<commit> builds the switch from that commit instead of the working tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${1:-50} CALLS=${2:-1000} HOLD=${3:-1000}
@@ -12,7 +13,13 @@ IP=127.0.99.1 TRUNK=127.0.99.2 PHONE=127.0.99.3 PORT=5960 PHONE_PORT=5961
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-go build -o "$work/obelisk" ./cmd/obelisk
+if [ -n "${REV:-}" ]; then
+  mkdir "$work/src"
+  git archive "$REV" | tar -x -C "$work/src"
+  (cd "$work/src" && go build -o "$work/obelisk" ./cmd/obelisk)
+else
+  go build -o "$work/obelisk" ./cmd/obelisk
+fi
 mkdir -p "$work/conf"
 cat > "$work/conf/sip.conf" <<CONF
 [general]
