@@ -7,14 +7,9 @@
 // calls Google Cloud Text-to-Speech's REST API (v1 text:synthesize) and
 // accepts SSML. Any other engine implements Synthesizer.
 //
-// A Catalogue is the prompt text per language, read from a prompts.txt
-// file (name|language|text), as the demo call centre's:
-//
-//	callcentre/welcome|en|Welcome to the call centre.
-//	callcentre/welcome|fr|Bienvenue au centre d'appels.
-//
 // The caller looks a sound up in its media.Library first; when no file
-// exists it takes the text from the Catalogue (or any dynamic text) and
-// plays Cache.Get's file. A synthesis failure is an error for the caller
+// exists it takes the prompt's text from the prompt catalogue
+// (prompts.txt: name|language|text), or any dynamic text, and plays
+// Cache.Get's file. A synthesis failure is an error for the caller
 // to log; the call goes on without the prompt.
 package tts
