@@ -25,6 +25,7 @@ func TestEspeakLanguages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%s %q: %v, rms %.0f", tc.lang, tc.text, duration(pcm), rms(pcm))
 			if d := duration(pcm); d < 300*time.Millisecond || d > 3*time.Second {
 				t.Errorf("%q lasts %v, want 0.3 to 3 s", tc.text, d)
 			}
