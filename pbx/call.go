@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/dtmf"
 	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
@@ -29,12 +32,13 @@ func newSIPCall(sw *Switch, in *b2bua.Inbound) *sipCall {
 	return c
 }
 
-// listenDTMF buffers the caller's INFO digits for WaitDigit (again, after
-// a bridge sent them to the called party).
+// listenDTMF buffers the caller's digits (RFC 4733, INFO, in-band) for
+// WaitDigit and Play (again, after a bridge sent them on to the called
+// party).
 func (c *sipCall) listenDTMF() {
-	c.in.OnDTMF(func(d rune) {
+	c.in.OnDTMF(func(ev dtmf.Event) {
 		select {
-		case c.digits <- d:
+		case c.digits <- ev.Digit:
 		default: // a full buffer drops the digit, as a full frame queue does
 		}
 	})
@@ -72,11 +76,56 @@ func (c *sipCall) Indicate(ctx context.Context, ind ivr.Indication) error {
 	return nil
 }
 
+// Play plays a sound (a file, or the catalogue's text spoken) to the
+// caller. An unanswered call gets early media (183) first, as Playback
+// with noanswer does in Asterisk. A digit of stop ends it and is
+// returned; other digits pressed meanwhile are dropped.
 func (c *sipCall) Play(ctx context.Context, sound, language, stop string) (rune, error) {
 	if err := c.in.Context().Err(); err != nil {
 		return 0, ivr.ErrHangup
 	}
-	return 0, fmt.Errorf("%w: %s (prompts are not played yet)", ivr.ErrSoundNotFound, sound)
+	codec := c.in.Media().Audio().Codec()
+	if codec == "" {
+		if err := c.in.Progress(""); err != nil {
+			return 0, fmt.Errorf("%w: %s: no media: %v", ivr.ErrSoundNotFound, sound, err)
+		}
+		codec = c.in.Media().Audio().Codec()
+	}
+	snd, err := c.sw.prompts.sound(ctx, sound, language, codec)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ivr.ErrSoundNotFound, err)
+	}
+	fr, err := snd.Frames(codec)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ivr.ErrSoundNotFound, err)
+	}
+	return c.playFrames(ctx, fr, stop)
+}
+
+// playFrames plays fr, ending early on a digit of stop.
+func (c *sipCall) playFrames(ctx context.Context, fr media.FrameReader, stop string) (rune, error) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.in.Play(pctx, fr) }()
+	for {
+		select {
+		case err := <-done:
+			if errors.Is(err, b2bua.ErrHungUp) {
+				return 0, ivr.ErrHangup
+			}
+			if err != nil && ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			return 0, err
+		case d := <-c.digits:
+			if stop != "" && strings.ContainsRune(stop, d) {
+				cancel()
+				<-done
+				return d, nil
+			}
+		}
+	}
 }
 
 func (c *sipCall) WaitDigit(ctx context.Context, timeout time.Duration) (rune, error) {
@@ -94,8 +143,18 @@ func (c *sipCall) WaitDigit(ctx context.Context, timeout time.Duration) (rune, e
 	}
 }
 
+// SendDigits sends digits to the caller one after the other, as SendDTMF
+// does (RFC 4733, or INFO for dtmfmode=info phones).
 func (c *sipCall) SendDigits(ctx context.Context, digits string) error {
-	return errors.New("sending DTMF is not available yet")
+	for _, d := range digits {
+		if err := c.in.SendDigit(ctx, d, 0); err != nil {
+			if c.in.Context().Err() != nil {
+				return ivr.ErrHangup
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // runCall runs an identified inbound call through the dialplan.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/dtmf"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
@@ -22,9 +23,9 @@ var _ ivr.Call = (*calleeCall)(nil)
 
 func newCalleeCall(out *b2bua.Outbound) *calleeCall {
 	c := &calleeCall{out: out, digits: make(chan rune, 32)}
-	out.OnDTMF(func(d rune) {
+	out.OnDTMF(func(ev dtmf.Event) {
 		select {
-		case c.digits <- d:
+		case c.digits <- ev.Digit:
 		default:
 		}
 	})

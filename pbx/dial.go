@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/dtmf"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
@@ -201,8 +202,8 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	defer bridge.Stop()
 	// RFC 4733 events cross the bridge with the media; digits that came
 	// by SIP INFO are sent on as the other leg takes them.
-	in.OnDTMF(answered.SendDTMF)
-	answered.OnDTMF(in.SendDTMF)
+	in.OnDTMF(forwardInfoDTMF(answered.Leg))
+	answered.OnDTMF(forwardInfoDTMF(in.Leg))
 	defer call.listenDTMF()
 	ch.Logger().Info("Dial: bridged", "callee", answered.Target,
 		"caller_codec", in.Media().Audio().Codec(), "callee_codec", answered.Media().Audio().Codec())
@@ -254,6 +255,16 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return nil
 	}
 	return ivr.ErrHangup // the called party hung up: the caller is hung up too
+}
+
+// forwardInfoDTMF sends on to the other leg the digits that came by SIP
+// INFO (RFC 4733 events cross the bridge with the media).
+func forwardInfoDTMF(to *b2bua.Leg) func(dtmf.Event) {
+	return func(ev dtmf.Event) {
+		if ev.Source == dtmf.SourceINFO {
+			to.SendDTMF(ev.Digit)
+		}
+	}
 }
 
 // afterCalleeGosub runs U() and, when the routine decided against the

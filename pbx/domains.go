@@ -10,6 +10,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/media"
+	"github.com/obelisk-pbx/obelisk/media/tts"
 	"github.com/obelisk-pbx/obelisk/queues"
 	"github.com/obelisk-pbx/obelisk/sip"
 	"github.com/obelisk-pbx/obelisk/voicemail"
@@ -25,6 +26,11 @@ const (
 	ManagerConf     = "manager.conf"
 	HTTPConf        = "http.conf"
 	MusicOnHoldConf = "musiconhold.conf"
+	// PromptsFile is the prompt catalogue (name|language|text), an
+	// Obelisk file: the text spoken for prompts that have no recording.
+	PromptsFile = "prompts.txt"
+	// TTSConf chooses the text-to-speech engine (an Obelisk file).
+	TTSConf = "tts.conf"
 )
 
 // domainConfig holds the typed configuration of each domain package. A
@@ -37,6 +43,10 @@ type domainConfig struct {
 	Manager     *ami.Config
 	HTTP        *api.Config
 	MusicOnHold *media.MOHConfig
+	// Prompts is prompts.txt's catalogue over the built-in one.
+	Prompts *media.Catalogue
+	// TTS is tts.conf (espeak-ng when absent).
+	TTS *tts.Config
 }
 
 // loadDomains reads the domain files. sip.conf is used when present, else
@@ -85,6 +95,25 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 	if f := c.read(fsys, MusicOnHoldConf, &diags); f != nil {
 		cfg, ds := media.LoadMOHConfig(f)
 		c.MusicOnHold, diags = cfg, append(diags, ds...)
+	}
+	c.TTS = tts.DefaultConfig()
+	if f := c.read(fsys, TTSConf, &diags); f != nil {
+		cfg, ds := tts.LoadConfig(f)
+		c.TTS, diags = cfg, append(diags, ds...)
+	}
+	c.Prompts = media.BuiltinCatalogue()
+	if exists(fsys, PromptsFile) {
+		if f, err := fsys.Open(PromptsFile); err != nil {
+			diags = append(diags, config.Errorf(config.Pos{File: PromptsFile}, "%v", err))
+		} else {
+			cat, err := media.ParseCatalogue(f, PromptsFile)
+			_ = f.Close()
+			if err != nil {
+				diags = append(diags, config.Errorf(config.Pos{File: PromptsFile}, "%v", err))
+			} else {
+				c.Prompts.Merge(cat)
+			}
+		}
 	}
 	diags = append(diags, c.crossCheck()...)
 	return diags

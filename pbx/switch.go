@@ -14,6 +14,8 @@ import (
 
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/media"
+	"github.com/obelisk-pbx/obelisk/media/tts"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -58,6 +60,10 @@ type Switch struct {
 	engine *ivr.Engine
 	cfg    atomic.Pointer[Config]
 	sip    *sipService
+	// prompts finds the sounds calls play; tts is the speech cache of the
+	// configuration in force.
+	prompts *prompts
+	tts     atomic.Pointer[tts.Cache]
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
 
@@ -95,6 +101,11 @@ func New(o Options) (*Switch, error) {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
+	if dir, wrote, err := media.InstallDefaultMOH(filepath.Join(o.DataDir, "sounds")); err != nil {
+		s.log.Warn("default music on hold not installed", "error", err)
+	} else if wrote {
+		s.log.Info("default music on hold installed", "dir", dir)
+	}
 	db, err := bolt.Open(filepath.Join(o.DataDir, "obelisk.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", filepath.Join(o.DataDir, "obelisk.db"), err)
@@ -111,6 +122,17 @@ func New(o Options) (*Switch, error) {
 		return nil, err
 	}
 	dirs["ASTETCDIR"] = o.ConfigName
+	s.prompts = &prompts{
+		lib:       &media.Library{Dirs: []string{filepath.Join(o.DataDir, "sounds")}, Logger: s.log},
+		catalogue: func() *media.Catalogue { return s.Config().Prompts },
+		tts: func() synthCache {
+			if c := s.tts.Load(); c != nil {
+				return c
+			}
+			return nil
+		},
+		log: s.log,
+	}
 	s.engine = ivr.New(cfg.Dialplan, ivr.Options{
 		Registry:   s.reg,
 		Logger:     o.Logger,
@@ -119,9 +141,22 @@ func New(o Options) (*Switch, error) {
 		Dirs:       dirs,
 	})
 	s.cfg.Store(cfg)
+	s.setTTS(cfg)
 	s.log.Info("configuration loaded", "from", o.ConfigName, "files", len(cfg.Files),
 		"contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
 	return s, nil
+}
+
+// setTTS makes the speech cache of cfg's engine: files under
+// DATA/sounds/tts, keyed by engine, voice, language and text, so a reload
+// that changes the engine makes new files and keeps the old ones.
+func (s *Switch) setTTS(cfg *Config) {
+	if cfg.TTS == nil {
+		s.tts.Store(nil)
+		return
+	}
+	s.tts.Store(&tts.Cache{Dir: filepath.Join(s.opts.DataDir, "sounds", "tts"),
+		Engine: cfg.TTS.Synthesizer(os.Getenv("OBELISK_GOOGLE_TTS_KEY"))})
 }
 
 // Config returns the configuration in force.
@@ -142,6 +177,7 @@ func (s *Switch) Reload() (config.Diagnostics, error) {
 	}
 	s.engine.SetDialplan(cfg.Dialplan)
 	s.cfg.Store(cfg)
+	s.setTTS(cfg)
 	s.log.Info("configuration reloaded", "files", len(cfg.Files), "contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
 	return diags, nil
 }

@@ -105,6 +105,7 @@ func (a *Agent) newInbound(req *sipgosip.Request, tx sipgosip.ServerTransaction,
 	l.local = media.Description{Addr: netip.AddrPortFrom(adv, rtp.LocalAddr().Port()), Direction: media.SendRecv,
 		SessionID: uint64(time.Now().UnixNano() & 0x7fffffffffff), Version: 1, Origin: adv.String()}
 	l.id = dialog.ID
+	l.startMedia()
 	a.add(dialog.ID, l)
 	l.counted, counted = true, false
 	in := &Inbound{Leg: l, Identity: who, req: req, offer: offer}

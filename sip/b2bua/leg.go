@@ -14,6 +14,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipgosip "github.com/emiago/sipgo/sip"
+	"github.com/obelisk-pbx/obelisk/dtmf"
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
 )
@@ -53,7 +54,9 @@ type Leg struct {
 	timer    *sessionTimer
 	ended    bool
 
-	onDTMF atomic.Pointer[func(rune)]
+	onDTMF  atomic.Pointer[func(dtmf.Event)]
+	tapOnce sync.Once
+	tap     *legTap
 
 	dtmfOnce sync.Once
 	dtmfQ    chan rune
@@ -72,8 +75,10 @@ func (l *Leg) Endpoint() *sip.Endpoint { return l.ep }
 // Logger is the leg's logger (with its Call-ID).
 func (l *Leg) Logger() *slog.Logger { return l.log }
 
-// OnDTMF sets the function that gets the digits the peer sends by SIP INFO.
-func (l *Leg) OnDTMF(f func(digit rune)) { l.onDTMF.Store(&f) }
+// OnDTMF sets the function that gets the digits the peer sends: RFC 4733
+// events, SIP INFO, and in-band tones for dtmfmode=inband (or auto without
+// telephone-event). It runs on a media or SIP goroutine and must not block.
+func (l *Leg) OnDTMF(f func(ev dtmf.Event)) { l.onDTMF.Store(&f) }
 
 // Direction is the direction the peer last asked for (SendOnly when it
 // holds the call).
@@ -330,53 +335,23 @@ func (l *Leg) onInfo(req *sipgosip.Request, tx sipgosip.ServerTransaction) error
 	if h := req.ContentType(); h != nil {
 		ct = strings.ToLower(strings.TrimSpace(strings.SplitN(h.Value(), ";", 2)[0]))
 	}
-	var digit rune
-	switch ct {
-	case "application/dtmf-relay":
-		for _, line := range strings.Split(body, "\n") {
-			k, v, ok := strings.Cut(line, "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
-				digit = infoDigit(strings.TrimSpace(v))
-			}
-		}
-	case "application/dtmf":
-		digit = infoDigit(body)
-	default:
+	ev, err := dtmf.ParseInfo(ct, req.Body())
+	switch {
+	case errors.Is(err, dtmf.ErrUnsupportedType):
 		return respond(tx, req, 415, "Unsupported Media Type", nil,
 			sipgosip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
-	}
-	if digit == 0 {
+	case errors.Is(err, dtmf.ErrNotDigit):
+		// A flash (Signal=16) is acknowledged as chan_sip does; it is no
+		// digit for the dialplan.
+		return respond(tx, req, 200, "OK", nil)
+	case err != nil:
 		return sip.NewStatusError(400, "Bad Request")
 	}
 	if err := respond(tx, req, 200, "OK", nil); err != nil {
 		return err
 	}
-	l.log.Debug("INFO DTMF", "digit", string(digit))
-	if f := l.onDTMF.Load(); f != nil {
-		(*f)(digit)
-	}
+	l.dtmfEvent(ev)
 	return nil
-}
-
-// infoDigit reads one DTMF signal: 0-9 * # A-D, or 10 and 11 for * and #
-// as some gateways send them.
-func infoDigit(s string) rune {
-	switch s {
-	case "10":
-		return '*'
-	case "11":
-		return '#'
-	case "16":
-		return 0 // flash is not a digit
-	}
-	if len(s) != 1 {
-		return 0
-	}
-	c := rune(strings.ToUpper(s)[0])
-	if (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D') {
-		return c
-	}
-	return 0
 }
 
 func sameFormats(a, b []media.Format) bool {
@@ -464,21 +439,26 @@ func (l *Leg) sendDTMFLoop() {
 		case <-l.ctx.Done():
 			return
 		case d := <-l.dtmfQ:
-			info := l.ep != nil && (l.ep.DTMFMode == sip.DTMFInfo || l.ep.DTMFMode == sip.DTMFAutoInfo)
-			if !info {
-				err := l.rtp.SendDTMF(l.ctx, d, media.DefaultDTMFDuration)
-				if err == nil {
-					continue
-				}
-				info = l.ctx.Err() == nil
-			}
-			if info {
-				if err := l.sendInfoDTMF(d); err != nil {
-					l.log.Info("DTMF by INFO not delivered", "digit", string(d), "error", err)
-				}
+			if err := l.SendDigit(l.ctx, d, 0); err != nil && l.ctx.Err() == nil {
+				l.log.Info("DTMF not delivered", "digit", string(d), "error", err)
 			}
 		}
 	}
+}
+
+// SendDigit sends one digit and returns once it is sent: an RFC 4733
+// event of duration d (media.DefaultDTMFDuration when 0) when the leg
+// negotiated telephone-event and its endpoint does not use dtmfmode=info,
+// else SIP INFO.
+func (l *Leg) SendDigit(ctx context.Context, digit rune, d time.Duration) error {
+	info := l.ep != nil && (l.ep.DTMFMode == sip.DTMFInfo || l.ep.DTMFMode == sip.DTMFAutoInfo)
+	if !info {
+		err := l.rtp.SendDTMF(ctx, digit, d)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return l.sendInfoDTMF(digit)
 }
 
 // sendInfoDTMF sends one digit as chan_sip's dtmfmode=info does.

@@ -74,21 +74,6 @@ func TestUASTimer(t *testing.T) {
 	}
 }
 
-func TestInfoDigit(t *testing.T) {
-	tests := []struct {
-		in   string
-		want rune
-	}{
-		{"5", '5'}, {"*", '*'}, {"#", '#'}, {"a", 'A'}, {"D", 'D'}, {"10", '*'}, {"11", '#'},
-		{"16", 0}, {"E", 0}, {"55", 0}, {"", 0},
-	}
-	for _, tc := range tests {
-		if got := infoDigit(tc.in); got != tc.want {
-			t.Errorf("infoDigit(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestDialStatus(t *testing.T) {
 	tests := []struct {
 		name string
