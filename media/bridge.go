@@ -30,6 +30,9 @@ type bridgeLeg struct {
 	from, to *Session
 	// untranscodable counts audio dropped for want of a transcoder.
 	untranscodable atomic.Uint64
+	// holdDTMF keeps from's telephone-events from to, for a leg whose
+	// digits are matched against feature codes first.
+	holdDTMF atomic.Bool
 }
 
 var _ Sink = (*bridgeLeg)(nil)
@@ -65,8 +68,23 @@ func (b *Bridge) Stop() {
 	b.ba.from.clearSink(b.ba)
 }
 
+// HoldDTMF stops (hold true) or resumes forwarding the RFC 4733 events
+// that from sends: while held, its digits reach the other side only as
+// whoever reads them (a feature-code matcher) sends them on, as Asterisk's
+// bridge does for a channel with features enabled.
+func (b *Bridge) HoldDTMF(from *Session, hold bool) {
+	for _, l := range []*bridgeLeg{b.ab, b.ba} {
+		if l.from == from {
+			l.holdDTMF.Store(hold)
+		}
+	}
+}
+
 // HandleRTP forwards one packet of l.from to l.to.
 func (l *bridgeLeg) HandleRTP(kind PayloadKind, p *rtp.Packet) {
+	if kind == PayloadDTMF && l.holdDTMF.Load() {
+		return
+	}
 	if kind == PayloadAudio {
 		from, to := l.from.Audio(), l.to.Audio()
 		if from.Name != to.Name || from.Rate != to.Rate {

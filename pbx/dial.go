@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/dtmf"
+	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
@@ -184,7 +185,14 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		}
 		return nil
 	}
-	defer answered.Close()
+	// The leg is ours to close unless a blind transfer hands it to a
+	// channel of its own.
+	owned := true
+	defer func() {
+		if owned {
+			answered.Close()
+		}
+	}()
 	if v := flags['U']; v != "" {
 		if done, r := s.afterCalleeGosub(ctx, ch, answered, v, flags); done {
 			return r
@@ -200,10 +208,38 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	answeredAt := time.Now()
 	bridge := b2bua.Bridge(in.Leg, answered.Leg)
 	defer bridge.Stop()
-	// RFC 4733 events cross the bridge with the media; digits that came
-	// by SIP INFO are sent on as the other leg takes them.
-	in.OnDTMF(forwardInfoDTMF(answered.Leg))
-	answered.OnDTMF(forwardInfoDTMF(in.Leg))
+	// RFC 4733 events cross the bridge with the media and digits that came
+	// by SIP INFO are sent on, except for a party with feature codes
+	// (t T h H): its digits are matched first, and sent on when they are
+	// no code.
+	hits := make(chan featureHit, 4)
+	callerCodes, calleeCodes := bridgeFeatures(s.Config().Features, flags)
+	featureTimeout := features.DefaultFeatureDigitTimeout
+	if f := s.Config().Features; f != nil {
+		featureTimeout = f.General.FeatureDigitTimeout
+	}
+	watch := func(from, to *b2bua.Leg, codes map[string]string, byCaller bool) *featureWatcher {
+		if len(codes) == 0 {
+			from.OnDTMF(forwardInfoDTMF(to))
+			return nil
+		}
+		bridge.HoldDTMF(from.Media(), true)
+		var w *featureWatcher
+		w = newFeatureWatcher(codes, featureTimeout, to.SendDTMF, func(f string) {
+			select {
+			case hits <- featureHit{byCaller: byCaller, feature: f, w: w}:
+			default:
+			}
+		})
+		from.OnDTMF(func(ev dtmf.Event) { w.digit(ev.Digit) })
+		return w
+	}
+	if w := watch(in.Leg, answered.Leg, callerCodes, true); w != nil {
+		defer w.stop()
+	}
+	if w := watch(answered.Leg, in.Leg, calleeCodes, false); w != nil {
+		defer w.stop()
+	}
 	defer call.listenDTMF()
 	ch.Logger().Info("Dial: bridged", "callee", answered.Target,
 		"caller_codec", in.Media().Audio().Codec(), "callee_codec", answered.Media().Audio().Codec())
@@ -214,19 +250,51 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		defer t.Stop()
 		limitC = t.C
 	}
-	select {
-	case <-in.Context().Done():
-		callerGone = true
-		_ = answered.Hangup(ctx)
-	case <-answered.Context().Done():
-		if errors.Is(context.Cause(answered.Context()), b2bua.ErrSessionExpired) {
-			ch.SetHangupCause(ivr.CauseNormalClearing)
+	var final *error // a feature ended Dial with this result
+bridged:
+	for {
+		select {
+		case <-in.Context().Done():
+			callerGone = true
+			_ = answered.Hangup(ctx)
+			break bridged
+		case <-answered.Context().Done():
+			if errors.Is(context.Cause(answered.Context()), b2bua.ErrSessionExpired) {
+				ch.SetHangupCause(ivr.CauseNormalClearing)
+			}
+			break bridged
+		case <-limitC:
+			// L(): the call's time is up; both parties are disconnected,
+			// as app_dial does when the limit expires.
+			ch.Logger().Info("Dial: call limit reached", "limit", limit)
+			_ = answered.Hangup(ctx)
+			break bridged
+		case hit := <-hits:
+			switch act := s.runFeature(ctx, ch, call, answered, hit); act {
+			case featureStay:
+			case featureDisconnected:
+				if hit.byCaller {
+					callerGone = true
+				}
+				break bridged
+			case featureTransferredCallee:
+				// The caller blind-transferred the called party, who now
+				// belongs to a channel of its own; the transferer is hung
+				// up, as Asterisk does.
+				owned = false
+				err := error(ivr.ErrHangup)
+				final = &err
+				break bridged
+			case featureTransferredCaller:
+				var err error // the caller goes on where the callee sent it
+				final = &err
+				break bridged
+			}
 		}
-	case <-limitC:
-		// L(): the call's time is up; both parties are disconnected, as
-		// app_dial does when the limit expires.
-		ch.Logger().Info("Dial: call limit reached", "limit", limit)
-		_ = answered.Hangup(ctx)
+	}
+	if final != nil {
+		ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
+		return *final
 	}
 	ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
 	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))

@@ -39,6 +39,13 @@ const mediaDialplan = "[from-pstn]\nexten => _X.,1,Dial(SIP/1001,10)\n same => n
 // appended to [1001].
 func mediaSwitch(t *testing.T, n int, general, phone string) (sw *runningSwitch, ip, trunkIP, phoneIP string) {
 	t.Helper()
+	return mediaSwitchWith(t, n, general, phone, map[string]string{"extensions.conf": mediaDialplan})
+}
+
+// mediaSwitchWith is mediaSwitch with other files beside sip.conf (an
+// extensions.conf of the test's, features.conf …).
+func mediaSwitchWith(t *testing.T, n int, general, phone string, files map[string]string) (sw *runningSwitch, ip, trunkIP, phoneIP string) {
+	t.Helper()
 	if n < 1 || n+2 > 255 {
 		t.Fatalf("mediaSwitch(%d): the addresses n..n+2 must be valid octets", n)
 	}
@@ -57,7 +64,11 @@ func mediaSwitch(t *testing.T, n int, general, phone string) (sw *runningSwitch,
 		at := strings.Index(conf, r.anchor) + strings.Index(r.anchor, "\n") + 1
 		conf = conf[:at] + strings.TrimSpace(r.extra) + "\n" + conf[at:]
 	}
-	sw = startSwitch(t, ip, map[string]string{"sip.conf": conf, "extensions.conf": mediaDialplan})
+	all := map[string]string{"sip.conf": conf}
+	for k, v := range files {
+		all[k] = v
+	}
+	sw = startSwitch(t, ip, all)
 	return sw, ip, trunkIP, phoneIP
 }
 
@@ -918,6 +929,7 @@ func waitPortFile(path string, d time.Duration) (port string, pt int) {
 
 // mediaCall is a trunk call whose media are the test's sockets.
 type mediaCall struct {
+	sw                    *runningSwitch
 	ip, trunkIP, phoneIP  string
 	trunkMedia, phoneSock net.PacketConn // phoneSock sends and hears the phone's RTP
 	trunk                 *sippRun
@@ -931,6 +943,9 @@ type mediaOpts struct {
 	offer              string // the trunk's m=audio formats and a= lines; PORT is its port
 	phoneAnswer        string // the phone's, likewise ("" for PCMU and 101)
 	nat                bool   // the phone advertises a dead port and sends from phoneSock
+	// files are configuration files of the test's (extensions.conf,
+	// features.conf …) over mediaDialplan.
+	files map[string]string
 }
 
 var defaultOfferRE = regexp.MustCompile(`(?s)m=audio \[media_port\] RTP/AVP 8 0 101\n.*?a=fmtp:101 0-16`)
@@ -939,8 +954,12 @@ var defaultOfferRE = regexp.MustCompile(`(?s)m=audio \[media_port\] RTP/AVP 8 0 
 // known; on failure it reports what the trunk and the phone saw.
 func startMediaCall(t *testing.T, n int, o mediaOpts) *mediaCall {
 	t.Helper()
-	sw, ip, trunkIP, phoneIP := mediaSwitch(t, n, o.general, o.phoneConf)
-	mc := &mediaCall{ip: ip, trunkIP: trunkIP, phoneIP: phoneIP, trunkMedia: listenUDP(t, trunkIP), phoneSock: listenUDP(t, phoneIP)}
+	files := map[string]string{"extensions.conf": mediaDialplan}
+	for k, v := range o.files {
+		files[k] = v
+	}
+	sw, ip, trunkIP, phoneIP := mediaSwitchWith(t, n, o.general, o.phoneConf, files)
+	mc := &mediaCall{sw: sw, ip: ip, trunkIP: trunkIP, phoneIP: phoneIP, trunkMedia: listenUDP(t, trunkIP), phoneSock: listenUDP(t, phoneIP)}
 	sdpPort := portOf(mc.phoneSock)
 	reg := "after"
 	if o.nat {
