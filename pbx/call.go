@@ -22,6 +22,11 @@ type sipCall struct {
 	sw     *Switch
 	in     *b2bua.Inbound
 	digits chan rune
+	// ch is the dialplan's channel of the call (its language chooses the
+	// tones of an in-band indication).
+	ch *ivr.Channel
+	// media is what the media applications keep (call_media.go).
+	media callMedia
 }
 
 var _ ivr.Call = (*sipCall)(nil)
@@ -63,6 +68,9 @@ func (c *sipCall) Hangup(ctx context.Context, cause int) error {
 }
 
 func (c *sipCall) Indicate(ctx context.Context, ind ivr.Indication) error {
+	if c.in.Answered() {
+		return c.indicateInBand(ind)
+	}
 	switch ind {
 	case ivr.IndicationRinging:
 		return c.in.Ringing()
@@ -81,15 +89,12 @@ func (c *sipCall) Indicate(ctx context.Context, ind ivr.Indication) error {
 // with noanswer does in Asterisk. A digit of stop ends it and is
 // returned; other digits pressed meanwhile are dropped.
 func (c *sipCall) Play(ctx context.Context, sound, language, stop string) (rune, error) {
-	if err := c.in.Context().Err(); err != nil {
-		return 0, ivr.ErrHangup
+	codec, err := c.mediaCodec()
+	if errors.Is(err, ivr.ErrHangup) {
+		return 0, err
 	}
-	codec := c.in.Media().Audio().Codec()
-	if codec == "" {
-		if err := c.in.Progress(""); err != nil {
-			return 0, fmt.Errorf("%w: %s: no media: %v", ivr.ErrSoundNotFound, sound, err)
-		}
-		codec = c.in.Media().Audio().Codec()
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s: no media: %v", ivr.ErrSoundNotFound, sound, err)
 	}
 	snd, err := c.sw.prompts.sound(ctx, sound, language, codec)
 	if err != nil {
@@ -102,8 +107,10 @@ func (c *sipCall) Play(ctx context.Context, sound, language, stop string) (rune,
 	return c.playFrames(ctx, fr, stop)
 }
 
-// playFrames plays fr, ending early on a digit of stop.
+// playFrames plays fr, ending early on a digit of stop. It stops the
+// generator playing, if any, for good (as ast_openstream does).
 func (c *sipCall) playFrames(ctx context.Context, fr media.FrameReader, stop string) (rune, error) {
+	c.stopGenerator()
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -176,8 +183,10 @@ func (s *Switch) runCall(in *b2bua.Inbound) {
 		Language: lang,
 		State:    ivr.StateRing,
 	})
+	call.ch = ch
 	s.log.Info("call", "channel", ch.Name, "from", cid.Num, "to", in.Exten(), "context", in.Identity.Context, "source", in.Source())
 	res := s.engine.Run(in.Context(), ch)
 	_ = call.Hangup(context.Background(), res.Cause)
+	call.closeMedia()
 	s.log.Info("call ended", "channel", ch.Name, "cause", res.Cause, "reason", res.Reason)
 }

@@ -68,10 +68,13 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		_ = in.Ringing()
 	}
 	if moh {
-		// m: the caller hears music on hold instead of ringing, which
-		// needs early media: 183 with SDP now (the music itself comes with
-		// the media player, issue 4).
-		_ = in.Progress("")
+		// m[(class)]: the caller hears music on hold instead of ringing,
+		// as early media (183 with SDP) until a called party answers or
+		// every leg fails.
+		if err := call.startMusicOnHold(flags['m']); err != nil {
+			ch.Logger().Warn("Dial: no music on hold for the caller", "class", flags['m'], "error", err)
+		}
+		defer call.stopGenerator() // also when every leg fails
 	}
 	var limit time.Duration
 	if v, ok := flags['L']; ok {
@@ -151,6 +154,9 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 			if answered == nil {
 				answered = r.out
 				cancel() // the other legs are cancelled
+				if moh {
+					call.stopGenerator() // the music ends at the answer
+				}
 				continue
 			}
 			_ = r.out.Hangup(ctx)

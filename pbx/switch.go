@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,10 @@ type Switch struct {
 	tts     atomic.Pointer[tts.Cache]
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
+	// shell runs System() commands and MixMonitor's.
+	shell func(ctx context.Context, command string) (int, error)
+	// moh keeps the loaded music-on-hold classes.
+	moh mohCache
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once
@@ -76,6 +81,7 @@ type Switch struct {
 func NewRegistry() *ivr.Registry {
 	r := ivr.NewCoreRegistry()
 	r.RegisterApp(dialApp())
+	registerMediaApps(r)
 	return r
 }
 
@@ -86,7 +92,7 @@ func New(o Options) (*Switch, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Switch{opts: o, log: o.Logger.With("component", "pbx"), reg: NewRegistry()}
+	s := &Switch{opts: o, log: o.Logger.With("component", "pbx"), reg: NewRegistry(), shell: systemShell}
 	cfg, diags := LoadConfig(o.ConfigFS, s.reg)
 	for _, d := range diags {
 		if d.Severity == config.SeverityWarning {
@@ -139,6 +145,7 @@ func New(o Options) (*Switch, error) {
 		DB:         astdb,
 		SystemName: "obelisk",
 		Dirs:       dirs,
+		Shell:      s.shell,
 	})
 	s.cfg.Store(cfg)
 	s.setTTS(cfg)
@@ -157,6 +164,20 @@ func (s *Switch) setTTS(cfg *Config) {
 	}
 	s.tts.Store(&tts.Cache{Dir: filepath.Join(s.opts.DataDir, "sounds", "tts"),
 		Engine: cfg.TTS.Synthesizer(os.Getenv("OBELISK_GOOGLE_TTS_KEY"))})
+}
+
+// systemShell runs command with /bin/sh -c, as System() does, and
+// returns its exit code.
+func systemShell(ctx context.Context, command string) (int, error) {
+	err := exec.CommandContext(ctx, "/bin/sh", "-c", command).Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), nil
+	}
+	if err != nil {
+		return -1, err
+	}
+	return 0, nil
 }
 
 // Config returns the configuration in force.
