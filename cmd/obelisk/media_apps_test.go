@@ -341,3 +341,27 @@ func TestDialMusicOnHoldUntilAnswer(t *testing.T) {
 		t.Errorf("after the answer the caller hears 440 Hz purity %.2f, want the phone's tone alone (the music stopped)", purity(late, 440))
 	}
 }
+
+// TestSpeakSaysDynamicText: Speak() synthesizes the text in the channel's
+// language with the default engine (espeak-ng) and the caller hears it;
+// SPEAKSTATUS=SUCCESS.
+func TestSpeakSaysDynamicText(t *testing.T) {
+	ac := startAppCall(t, 188, `exten => _X.,1,Answer()
+ same => n,Speak(Your balance is 42 euros)
+ same => n,Verbose(SPEAKSTATUS=${SPEAKSTATUS})
+ same => n,Wait(10)`, false)
+	in := readRTP(ac.trunkMedia, 2500*time.Millisecond)
+	waitLog(t, ac.sw, "SPEAKSTATUS=SUCCESS")
+	ac.end(t)
+	pcm, _ := audioOf(in)
+	speech := 0
+	for i := 0; i+160 <= len(pcm); i += 160 {
+		if rmsOf(pcm[i:i+160]) > 500 {
+			speech++
+		}
+	}
+	t.Logf("%d packets, %d frames of speech", len(in), speech)
+	if speech < 25 {
+		t.Errorf("the caller heard %d frames of speech (RMS > 500), want the sentence (≥ 0.5 s)", speech)
+	}
+}
