@@ -21,21 +21,12 @@ func registerPromptApps(r *Registry) {
 		{Name: "WaitExten", Synopsis: "Wait for an extension to be dialled: WaitExten([seconds][,options])", Exec: appWaitExten},
 		{Name: "Read", Synopsis: "Read digits into a variable: Read(variable[,filename[&filename2...]][,maxdigits][,options][,attempts][,timeout]); sets READSTATUS", Exec: appRead},
 		{Name: "SayDigits", Synopsis: "Say digits one by one: SayDigits(digits)", Exec: appSayDigits},
-		{Name: "SayNumber", Synopsis: "Say a number: SayNumber(digits[,gender])", Exec: appSayNumber},
-		{Name: "SayAlpha", Synopsis: "Say characters: SayAlpha(string)", Exec: appSayAlpha},
+		{Name: "SayNumber", Synopsis: "Say a number in the channel's language: SayNumber(digits[,gender])", Exec: appSayNumber},
+		{Name: "SayAlpha", Synopsis: "Say characters one by one: SayAlpha(string)", Exec: appSayAlpha},
 		{Name: "SendDTMF", Synopsis: "Send DTMF digits to the caller: SendDTMF(digits[,timeout_ms[,duration_ms]])", Exec: appSendDTMF},
 	} {
 		r.RegisterApp(a)
 	}
-}
-
-// sayInterrupt is SAY_DTMF_INTERRUPT: when true, Say* apps stop on a key and
-// the key is dialled as an extension.
-func sayStop(ch *Channel) string {
-	if v, ok := ch.LookupVar("SAY_DTMF_INTERRUPT"); ok && CheckCondition(v) {
-		return AnyDigit
-	}
-	return ""
 }
 
 func appPlayback(ctx context.Context, ch *Channel, args string) error {
@@ -316,124 +307,6 @@ func appRead(ctx context.Context, ch *Channel, args string) error {
 	ch.SetVar(varName, value)
 	ch.SetVar("READSTATUS", status)
 	return nil
-}
-
-// playSequence plays sounds, stopping on a key from stop; a key dials an
-// extension as Asterisk's say functions returning a digit do.
-func playSequence(ctx context.Context, ch *Channel, sounds []string) error {
-	stop := sayStop(ch)
-	for _, s := range sounds {
-		d, err := ch.Play(ctx, s, stop)
-		if err != nil {
-			if errors.Is(err, ErrSoundNotFound) {
-				ch.log.Warn("say: sound not found", "file", s)
-				continue
-			}
-			return err
-		}
-		if d != 0 {
-			ch.DialExten(string(d))
-			return nil
-		}
-	}
-	return nil
-}
-
-// DigitSounds returns the sound files that say s character by character
-// (ast_say_digit_str / ast_say_character_str).
-func DigitSounds(s string) []string {
-	var out []string
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			out = append(out, "digits/"+string(r))
-		case r == '*':
-			out = append(out, "digits/star")
-		case r == '#':
-			out = append(out, "digits/pound")
-		case r == '-':
-			out = append(out, "letters/dash")
-		case r == '+':
-			out = append(out, "letters/plus")
-		case r == '.':
-			out = append(out, "letters/dot")
-		case r == '@':
-			out = append(out, "letters/at")
-		case r == '$':
-			out = append(out, "letters/dollar")
-		case r == '=':
-			out = append(out, "letters/equals")
-		case r == '/':
-			out = append(out, "letters/slash")
-		case r == ' ':
-			out = append(out, "letters/space")
-		case r >= 'a' && r <= 'z':
-			out = append(out, "letters/"+string(r))
-		}
-	}
-	return out
-}
-
-// NumberSounds returns the sound files that say n in English the way
-// ast_say_number_full_en does (digits/1…20, tens, hundred, thousand, million).
-func NumberSounds(n int) []string {
-	var out []string
-	if n < 0 {
-		out = append(out, "digits/minus")
-		n = -n
-	}
-	if n == 0 {
-		return append(out, "digits/0")
-	}
-	var say func(n int)
-	say = func(n int) {
-		switch {
-		case n >= 1000000000:
-			say(n / 1000000000)
-			out = append(out, "digits/billion")
-			n %= 1000000000
-		case n >= 1000000:
-			say(n / 1000000)
-			out = append(out, "digits/million")
-			n %= 1000000
-		case n >= 1000:
-			say(n / 1000)
-			out = append(out, "digits/thousand")
-			n %= 1000
-		case n >= 100:
-			out = append(out, "digits/"+strconv.Itoa(n/100), "digits/hundred")
-			n %= 100
-		case n >= 20:
-			out = append(out, "digits/"+strconv.Itoa(n/10*10))
-			n %= 10
-		default:
-			out = append(out, "digits/"+strconv.Itoa(n))
-			n = 0
-		}
-		if n > 0 {
-			say(n)
-		}
-	}
-	say(n)
-	return out
-}
-
-func appSayDigits(ctx context.Context, ch *Channel, args string) error {
-	return playSequence(ctx, ch, DigitSounds(args))
-}
-
-func appSayAlpha(ctx context.Context, ch *Channel, args string) error {
-	return playSequence(ctx, ch, DigitSounds(args))
-}
-
-func appSayNumber(ctx context.Context, ch *Channel, args string) error {
-	parts := SplitArgs(args)
-	n, _, ok := scanInt(arg(parts, 0))
-	if !ok {
-		ch.log.Warn("SayNumber: argument could not be parsed as a number", "arg", arg(parts, 0))
-		return nil
-	}
-	return playSequence(ctx, ch, NumberSounds(n))
 }
 
 func appSendDTMF(ctx context.Context, ch *Channel, args string) error {
