@@ -5,6 +5,8 @@
 // 7 s), looped; sipp rewrites addresses and ports when it plays the file.
 //
 //	go run ./bench/mkpcap [-in /usr/share/sip-tester/g711a.pcap] -s 30 -o out.pcap
+//
+// With -dtmf it writes RFC 4733 key presses instead (see dtmf.go).
 package main
 
 import (
@@ -20,7 +22,26 @@ func main() {
 	in := flag.String("in", "/usr/share/sip-tester/g711a.pcap", "source pcap with G.711 RTP (Ethernet, IPv4, UDP)")
 	out := flag.String("o", "g711a_20ms.pcap", "pcap to write")
 	secs := flag.Int("s", 30, "seconds of audio to write")
+	keys := flag.String("dtmf", "", "write these keys (0-9 * # A-D) as RFC 4733 events instead")
+	var o dtmfOpts
+	pt := flag.Uint("pt", 8, "with -dtmf: payload type of the silence around the keys (8 A-law, 0 µ-law)")
+	te := flag.Uint("te", 101, "with -dtmf: payload type of telephone-event")
+	flag.IntVar(&o.leadMS, "lead", 200, "with -dtmf: milliseconds of silence before the first key")
+	flag.IntVar(&o.pressMS, "press", 100, "with -dtmf: milliseconds each key is held")
+	flag.IntVar(&o.gapMS, "gap", 100, "with -dtmf: milliseconds of silence after each key")
 	flag.Parse()
+	if *keys != "" {
+		o.audioPT, o.eventPT = uint8(*pt), uint8(*te)
+		pkts, err := dtmfPackets(*keys, o)
+		if err == nil {
+			err = writePcap(*out, pkts)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mkpcap:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	audio, err := readAudio(*in)
 	if err == nil && len(audio) < 160 {
 		err = errors.New("no audio found")

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -509,6 +510,19 @@ func (c *rtpCaller) waitSegmentDone(i int, quiet, timeout time.Duration) ([]hear
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// keysPcap writes a pcap of RFC 4733 key presses with bench/mkpcap -dtmf
+// and returns its path.
+func keysPcap(t *testing.T, keys string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "keys.pcap")
+	cmd := exec.Command("go", "run", "./bench/mkpcap", "-dtmf", keys, "-o", path)
+	cmd.Dir = filepath.Dir(testdataDir(t))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bench/mkpcap -dtmf %q: %v\n%s", keys, err, out)
+	}
+	return path
 }
 
 // --- calls and phones -----------------------------------------------------

@@ -259,6 +259,16 @@ exten => t,1,Hangup(19)`
 	}
 }
 
+// readDialplan reads up to 10 digits (the first key may cut the prompt
+// short; 5 s for each key) and shows the result on the far side: the
+// INVITE to phone 1001 has NUM (or "none") as its Request-URI user and
+// READSTATUS as the caller ID name.
+const readDialplan = `exten => _X.,1,Answer()
+ same => n,Read(NUM,callcentre/callback-enter-number,10,,1,5)
+ same => n,Set(CALLERID(name)=${READSTATUS})
+ same => n,Dial(SIP/1001/${IF($["${NUM}" = ""]?none:${NUM})},10)
+ same => n,Hangup()`
+
 // TestIVRRead: Read(NUM,callcentre/callback-enter-number,10,,1,5) with keys
 // pressed by RFC 4733 from the caller's media socket once the prompt has
 // begun (the first key cuts it short and counts); the dialplan then puts
@@ -268,13 +278,8 @@ exten => t,1,Hangup(19)`
 // OK (ended by #), no key gives none and TIMEOUT after the whole prompt
 // (which must be the catalogue's English text) and 5 s.
 func TestIVRRead(t *testing.T) {
-	const dialplan = `exten => _X.,1,Answer()
- same => n,Read(NUM,callcentre/callback-enter-number,10,,1,5)
- same => n,Set(CALLERID(name)=${READSTATUS})
- same => n,Dial(SIP/1001/${IF($["${NUM}" = ""]?none:${NUM})},10)
- same => n,Hangup()`
 	ip, trunkIP, phoneIP := loopbackIP(t, 76), loopbackIP(t, 77), loopbackIP(t, 78)
-	sw := ivrSwitch(t, ip, trunkIP, dialplan, "", "", nil)
+	sw := ivrSwitch(t, ip, trunkIP, readDialplan, "", "", nil)
 	prompt := reference(t, demoCatalogue(t), "callcentre/callback-enter-number", "en")
 	phonePort := freeUDPPort(t, phoneIP)
 	registerFrom(t, sw, phoneIP, phonePort, "1001", "s3cret-1001")
@@ -417,4 +422,28 @@ func TestIVRBadSounds(t *testing.T) {
 			t.Logf("the switch logged: %s", line)
 		}
 	})
+}
+
+// TestIVRReadKeysFromSippPcap is TestIVRRead's "0791234567#" with sipp's
+// media alone: 1 s after the answer (while the prompt plays) the trunk
+// plays a pcap of the eleven keys that bench/mkpcap -dtmf writes (200 ms of
+// A-law silence, then each key a 100 ms RFC 4733 event and 100 ms of
+// silence, timestamps only going forward; sipp's per-digit pcaps cannot be
+// chained, their timestamps run backwards between some digits): phone 1001
+// must get the INVITE for 0791234567 with READSTATUS OK.
+func TestIVRReadKeysFromSippPcap(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 89), loopbackIP(t, 91), loopbackIP(t, 92)
+	sw := ivrSwitch(t, ip, trunkIP, readDialplan, "", "", nil)
+	keys := keysPcap(t, "0791234567#")
+	phone := sippPhone(t, sw, phoneIP, "1001", "s3cret-1001", writeScenario(t, "ivr_phone_check.xml", map[string]string{
+		"WANT_USER": "0791234567", "WANT_FROM": fromName("OK"),
+	}))
+	scenario := writeScenario(t, "ivr_trunk_dtmf_pcap.xml", map[string]string{
+		"/usr/share/sip-tester/dtmf_2833_DIGIT.pcap": keys,
+		"DTMF_AFTER_MS": "1000",
+		"HOLD_MS":       "15000",
+	})
+	trunk := startSipp(t, "trunk", trunkIP, sw.sipAddr, scenario, "-s", "0522000000", "-timeout", "40s")
+	phone.mustPass(t, "phone 1001 called with Request-URI user 0791234567 and From display name OK")
+	trunk.mustPass(t, "the call answered, then hung up by the switch when the phone did")
 }
