@@ -139,6 +139,7 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 					earlyMu.Lock()
 					defer earlyMu.Unlock()
 					if early == nil && in.Progress(out.Media().Audio().Codec()) == nil {
+						call.stopGenerator() // the called party's media replaces a tone
 						early = b2bua.Bridge(in.Leg, out.Leg)
 					}
 				},
@@ -214,6 +215,8 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	answeredAt := time.Now()
 	bridge := b2bua.Bridge(in.Leg, answered.Leg)
 	defer bridge.Stop()
+	call.setBridged(true) // MixMonitor's b option records from here
+	defer call.setBridged(false)
 	// RFC 4733 events cross the bridge with the media and digits that came
 	// by SIP INFO are sent on, except for a party with feature codes
 	// (t T h H): its digits are matched first, and sent on when they are
