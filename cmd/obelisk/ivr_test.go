@@ -11,7 +11,8 @@ package main
 // name), never a log line, except where a log line is what is asked for
 // (a bad sound file is named, a TTS failure is told).
 //
-// Loopback addresses (loopbackIP n): 41-49, 52-57, 63-68, 76-78, 83-88.
+// Loopback addresses (loopbackIP n): 41-49, 52-59, 63-68, 76-78, 83-89, 91,
+// 92.
 
 import (
 	"fmt"
@@ -164,6 +165,39 @@ func TestIVRDemoLanguagePrompts(t *testing.T) {
 				t.Logf("the switch kept the call after the notice; the trunk hung up")
 			}
 		})
+	}
+}
+
+// TestIVRDemoMenuBargeIn: a caller who knows the menu presses 2 (RFC 4733
+// from the media socket) 1 s into its second prompt (the Arabic part):
+// Background stops that prompt there (the caller hears well under its
+// whole length, and nothing of the last two parts) and the English
+// recording notice follows.
+func TestIVRDemoMenuBargeIn(t *testing.T) {
+	cat := demoCatalogue(t)
+	menuAR := reference(t, cat, "callcentre/menu-ar", "en")
+	notice := reference(t, cat, "callcentre/recording-notice", "en")
+	ip, trunkIP := loopbackIP(t, 58), loopbackIP(t, 59)
+	sw := startSwitch(t, ip, demoFiles(t, ip, trunkIP, nil))
+	caller := newRTPCaller(t, trunkIP)
+	trunk := goMediaTrunk(t, sw, trunkIP, "0777", caller, 30*time.Second)
+	segs, ok := caller.waitSegmentDone(0, 2*time.Second, 15*time.Second)
+	if !ok || len(segs) < 2 {
+		t.Fatalf("want the welcome, then the Arabic part of the menu; heard %s", describeSegments(segs))
+	}
+	time.Sleep(time.Until(segs[1].start.Add(time.Second)))
+	caller.press("2")
+	segs, ok = caller.waitSegmentDone(2, 700*time.Millisecond, 20*time.Second)
+	if !ok || len(segs) < 3 {
+		t.Fatalf("after key 2 during the menu: want the English recording notice; heard %s", describeSegments(segs))
+	}
+	t.Logf("the Arabic menu part stopped after %v of %v", segs[1].duration().Round(time.Millisecond), menuAR.duration().Round(time.Millisecond))
+	if d := segs[1].duration(); d > menuAR.duration()*3/4 {
+		t.Errorf("key 2 pressed 1 s into the Arabic menu part (%v long) did not stop it: heard %v of it%s", menuAR.duration().Round(time.Millisecond), d.Round(time.Millisecond), describeSegments(segs))
+	}
+	checkHeard(t, "after key 2 during the menu", segs[2], notice)
+	if ok, failure := trunk.wait(40 * time.Second); !ok {
+		t.Errorf("the trunk: %s", failure)
 	}
 }
 
