@@ -334,11 +334,13 @@ bridged:
 	return ivr.ErrHangup // the called party hung up: the caller is hung up too
 }
 
-// forwardInfoDTMF sends on to the other leg the digits that came by SIP
-// INFO (RFC 4733 events cross the bridge with the media).
+// forwardInfoDTMF sends on to the other leg the digits that did not cross
+// the bridge by themselves: those that came by SIP INFO, and RFC 4733
+// events for a leg that negotiated no telephone-event (dtmfmode=info gets
+// them as INFO). In-band tones cross in the audio.
 func forwardInfoDTMF(to *b2bua.Leg) func(dtmf.Event) {
 	return func(ev dtmf.Event) {
-		if ev.Source == dtmf.SourceINFO {
+		if ev.Source == dtmf.SourceINFO || (ev.Source == dtmf.SourceRFC4733 && !to.HasRFC4733()) {
 			to.SendDTMF(ev.Digit)
 		}
 	}

@@ -66,3 +66,40 @@ exten => 200,1,Verbose(1,transferred caller ${CALLERID(num)} reached 200 BLINDTR
 		t.Error("the caller went on after Dial instead of at the transfer target")
 	}
 }
+
+// TestSIPDTMFToInfoPhone: a phone with dtmfmode=info is offered no
+// telephone-event (as chan_sip offers none), and the digit the trunk sends
+// as RFC 4733 reaches it as SIP INFO (application/dtmf-relay Signal=5).
+func TestSIPDTMFToInfoPhone(t *testing.T) {
+	mc := startMediaCall(t, 158, mediaOpts{
+		phoneConf:   "dtmfmode=info",
+		phoneAnswer: "m=audio PORT RTP/AVP 0\na=rtpmap:0 PCMU/8000",
+		phoneBeforeBye: `<recv request="INFO">
+    <action>
+      <ereg regexp="Signal=5" search_in="body" check_it="true" assign_to="sig"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <Reference variables="sig"/>`,
+	})
+	trunk := newRTPOut(mc.trunkMedia, mc.ip, mc.trunkPort, g711PT(mc.trunkPT), 0x7a11)
+	trunk.tone(1000, 200*time.Millisecond)
+	trunk.sendDigits(101, "5")
+	mc.end(t)
+	for _, m := range received(mc.phone.run.messages(), "INVITE") {
+		if strings.Contains(m.body, "telephone-event") {
+			t.Errorf("the INVITE to a dtmfmode=info phone offers telephone-event:\n%s", m.body)
+		}
+	}
+}

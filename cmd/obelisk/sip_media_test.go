@@ -414,6 +414,9 @@ type phoneOpts struct {
 	// (as registerPhone does), "from-phone" registers from the phone's own
 	// port before it runs (a NATed phone's source), "" not at all (done).
 	register string
+	// beforeBye is scenario XML the phone runs between the ACK and the BYE
+	// (e.g. an INFO it must receive).
+	beforeBye string
 }
 
 func startPhone(t *testing.T, sw *runningSwitch, phoneIP string, o phoneOpts) *phoneLeg {
@@ -435,6 +438,9 @@ func startPhone(t *testing.T, sw *runningSwitch, phoneIP string, o phoneOpts) *p
       a=rtpmap:0 PCMU/8000
       a=rtpmap:101 telephone-event/8000
       a=fmtp:101 0-16`, indentSDP(strings.ReplaceAll(o.answer, "PORT", port)))
+	}
+	if o.beforeBye != "" {
+		scenario = rewrite(t, scenario, `<recv request="BYE"/>`, o.beforeBye+"\n  <recv request=\"BYE\"/>")
 	}
 	if o.register == "from-phone" {
 		if code, out := sipp(t, phoneIP, sw.sipAddr, "register.xml", "-s", "1001", "-au", "1001", "-ap", "s3cret-1001",
@@ -946,6 +952,8 @@ type mediaOpts struct {
 	// files are configuration files of the test's (extensions.conf,
 	// features.conf …) over mediaDialplan.
 	files map[string]string
+	// phoneBeforeBye is phoneOpts.beforeBye.
+	phoneBeforeBye string
 }
 
 var defaultOfferRE = regexp.MustCompile(`(?s)m=audio \[media_port\] RTP/AVP 8 0 101\n.*?a=fmtp:101 0-16`)
@@ -966,7 +974,7 @@ func startMediaCall(t *testing.T, n int, o mediaOpts) *mediaCall {
 		sdpPort = freeUDPPort(t, phoneIP) // closed again: nobody listens there
 		reg = "from-phone"
 	}
-	mc.phone = startPhone(t, sw, phoneIP, phoneOpts{sipPort: freeUDPPort(t, phoneIP), mediaPort: sdpPort, answer: o.phoneAnswer, register: reg})
+	mc.phone = startPhone(t, sw, phoneIP, phoneOpts{sipPort: freeUDPPort(t, phoneIP), mediaPort: sdpPort, answer: o.phoneAnswer, register: reg, beforeBye: o.phoneBeforeBye})
 	dir := t.TempDir()
 	trunkPortFile := filepath.Join(dir, "trunk-rtp-port")
 	scenario := writeScenario(t, "trunk_media.xml", map[string]string{

@@ -209,9 +209,9 @@ func (in *Inbound) Progress(prefer string) error {
 func (in *Inbound) negotiate(prefer string) ([]byte, error) {
 	// The offer's order wins (media.Negotiate), except for prefer: the
 	// called party's codec, when offered, spares the bridge a transcoding.
-	audio, dtmf, hasDTMF, err := media.Negotiate(in.offer, []string{prefer})
+	audio, dtmf, hasDTMF, err := in.Leg.negotiate(in.offer, []string{prefer})
 	if prefer == "" || !contains(in.allowed, prefer) || err != nil {
-		audio, dtmf, hasDTMF, err = media.Negotiate(in.offer, in.allowed)
+		audio, dtmf, hasDTMF, err = in.Leg.negotiate(in.offer, in.allowed)
 	}
 	if err != nil {
 		return nil, err
@@ -260,7 +260,7 @@ func (in *Inbound) Answer(prefer string) error {
 			codecs = append([]string{prefer}, in.allowed...)
 		}
 		in.mu.Lock()
-		in.local.Formats = offerFormats(dedupe(codecs))
+		in.local.Formats = offerFormats(dedupe(codecs), in.rfc4733())
 		in.pendingOffer = true
 		sdp = in.local.Marshal()
 		in.mu.Unlock()

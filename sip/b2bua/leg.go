@@ -240,9 +240,9 @@ func (l *Leg) onOffer(req *sipgosip.Request, tx sipgosip.ServerTransaction) erro
 func (l *Leg) applyOffer(offer *media.Description) ([]byte, error) {
 	// The codec in use is kept when the peer offers it again (a hold or a
 	// refresh must not start a transcoding); else the offer's order wins.
-	audio, dtmf, hasDTMF, err := media.Negotiate(offer, []string{l.rtp.Audio().Codec()})
+	audio, dtmf, hasDTMF, err := l.negotiate(offer, []string{l.rtp.Audio().Codec()})
 	if err != nil {
-		audio, dtmf, hasDTMF, err = media.Negotiate(offer, l.allowed)
+		audio, dtmf, hasDTMF, err = l.negotiate(offer, l.allowed)
 	}
 	if err != nil {
 		l.log.Info("re-offer refused: no codec in common", "formats", formatNames(offer.Formats))
@@ -299,6 +299,7 @@ func (l *Leg) applyAnswer(body []byte) error {
 		return media.ErrNoCommonCodec
 	}
 	dtmf, hasDTMF := ans.DTMF(audio.Rate)
+	hasDTMF = hasDTMF && l.rfc4733()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.remote == nil || !sameRemote(l.remote, ans) {
@@ -390,15 +391,49 @@ func contains(list []string, s string) bool {
 }
 
 // offerFormats are the formats we offer for codecs, in order, with
-// telephone-event/8000 at payload type 101 (Asterisk's choice).
-func offerFormats(codecs []string) []media.Format {
+// telephone-event/8000 at payload type 101 (Asterisk's choice) when the
+// leg carries DTMF as RFC 4733.
+func offerFormats(codecs []string, rfc4733 bool) []media.Format {
 	var out []media.Format
 	for _, c := range codecs {
 		if f, ok := media.FormatFor(c); ok {
 			out = append(out, f)
 		}
 	}
+	if !rfc4733 {
+		return out
+	}
 	return append(out, media.Format{PT: 101, Name: "telephone-event", Rate: 8000, Fmtp: "0-16"})
+}
+
+// rfc4733 reports whether the leg carries DTMF as telephone-events: not
+// for dtmfmode=info or inband endpoints, which chan_sip offers none.
+func (l *Leg) rfc4733() bool {
+	if l.ep == nil {
+		return true
+	}
+	switch l.ep.DTMFMode {
+	case sip.DTMFInfo, sip.DTMFInband:
+		return false
+	}
+	return true
+}
+
+// negotiate is media.Negotiate, without telephone-event for a leg that
+// does not carry RFC 4733.
+func (l *Leg) negotiate(offer *media.Description, allowed []string) (audio, dtmf media.Format, hasDTMF bool, err error) {
+	audio, dtmf, hasDTMF, err = media.Negotiate(offer, allowed)
+	if !l.rfc4733() {
+		dtmf, hasDTMF = media.Format{}, false
+	}
+	return audio, dtmf, hasDTMF, err
+}
+
+// HasRFC4733 reports whether the peer negotiated telephone-event on the
+// leg, so that RFC 4733 events relayed to it are understood.
+func (l *Leg) HasRFC4733() bool {
+	_, ok := l.rtp.DTMFFormat()
+	return ok
 }
 
 func codecNames(cs []sip.Codec) []string {

@@ -127,7 +127,7 @@ func (a *Agent) Dial(ctx context.Context, r DialRequest) (*Outbound, error) {
 	}
 	l := &Leg{a: a, ep: ep, rtp: rtp, allowed: allowed, counted: true, log: a.log.With("target", r.Target)}
 	l.local = media.Description{Addr: netip.AddrPortFrom(adv, rtp.LocalAddr().Port()), Direction: media.SendRecv,
-		Formats: offerFormats(codecs), SessionID: uint64(time.Now().UnixNano() & 0x7fffffffffff), Version: 1, Origin: adv.String()}
+		Formats: offerFormats(codecs, l.rfc4733()), SessionID: uint64(time.Now().UnixNano() & 0x7fffffffffff), Version: 1, Origin: adv.String()}
 	l.startMedia()
 	out := &Outbound{Leg: l, Target: r.Target}
 
