@@ -14,10 +14,9 @@ import (
 )
 
 // sipCall is an inbound SIP call seen by the dialplan: ivr.Call over the
-// B2BUA's caller leg. Prompts come with the media work (issue 4): until
-// then Play reports every sound missing (Playback sets
-// PLAYBACKSTATUS=FAILED and the dialplan goes on). Digits sent by SIP INFO
-// are buffered for WaitDigit.
+// B2BUA's caller leg. Prompts are played on the leg's RTP stream; the
+// digits the caller sends (RFC 4733, SIP INFO, in-band) are buffered for
+// WaitDigit and for interrupting prompts.
 type sipCall struct {
 	sw     *Switch
 	in     *b2bua.Inbound
@@ -96,25 +95,41 @@ func (c *sipCall) Play(ctx context.Context, sound, language, stop string) (rune,
 	if err != nil {
 		return 0, fmt.Errorf("%w: %s: no media: %v", ivr.ErrSoundNotFound, sound, err)
 	}
-	snd, err := c.sw.prompts.sound(ctx, sound, language, codec)
+	fr, err := c.sw.soundFrames(ctx, sound, language, codec)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ivr.ErrSoundNotFound, err)
+		return 0, err
+	}
+	return c.playFrames(ctx, fr, stop)
+}
+
+// soundFrames finds sound for a call in codec, as ivr.Call.Play reports
+// a missing one (ivr.ErrSoundNotFound).
+func (s *Switch) soundFrames(ctx context.Context, sound, language, codec string) (media.FrameReader, error) {
+	snd, err := s.prompts.sound(ctx, sound, language, codec)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ivr.ErrSoundNotFound, err)
 	}
 	fr, err := snd.Frames(codec)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ivr.ErrSoundNotFound, err)
+		return nil, fmt.Errorf("%w: %v", ivr.ErrSoundNotFound, err)
 	}
-	return c.playFrames(ctx, fr, stop)
+	return fr, nil
 }
 
 // playFrames plays fr, ending early on a digit of stop. It stops the
 // generator playing, if any, for good (as ast_openstream does).
 func (c *sipCall) playFrames(ctx context.Context, fr media.FrameReader, stop string) (rune, error) {
 	c.stopGenerator()
+	return playOnLeg(ctx, c.in.Leg, c.digits, fr, stop)
+}
+
+// playOnLeg plays fr to leg; a digit of stop from digits ends it and is
+// returned, other digits are dropped meanwhile.
+func playOnLeg(ctx context.Context, leg *b2bua.Leg, digits <-chan rune, fr media.FrameReader, stop string) (rune, error) {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- c.in.Play(pctx, fr) }()
+	go func() { done <- leg.Play(pctx, fr) }()
 	for {
 		select {
 		case err := <-done:
@@ -125,7 +140,7 @@ func (c *sipCall) playFrames(ctx context.Context, fr media.FrameReader, stop str
 				return 0, ctx.Err()
 			}
 			return 0, err
-		case d := <-c.digits:
+		case d := <-digits:
 			if stop != "" && strings.ContainsRune(stop, d) {
 				cancel()
 				<-done
@@ -135,19 +150,25 @@ func (c *sipCall) playFrames(ctx context.Context, fr media.FrameReader, stop str
 	}
 }
 
-func (c *sipCall) WaitDigit(ctx context.Context, timeout time.Duration) (rune, error) {
+// waitDigit waits up to timeout for the next digit: 0 on timeout,
+// ivr.ErrHangup once hungUp is closed.
+func waitDigit(ctx context.Context, digits <-chan rune, hungUp <-chan struct{}, timeout time.Duration) (rune, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
-	case d := <-c.digits:
+	case d := <-digits:
 		return d, nil
 	case <-t.C:
 		return 0, nil
-	case <-c.in.Context().Done():
+	case <-hungUp:
 		return 0, ivr.ErrHangup
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
+}
+
+func (c *sipCall) WaitDigit(ctx context.Context, timeout time.Duration) (rune, error) {
+	return waitDigit(ctx, c.digits, c.in.Context().Done(), timeout)
 }
 
 // SendDigits sends digits to the caller one after the other, as SendDTMF

@@ -2,7 +2,6 @@ package pbx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,14 +14,15 @@ import (
 // calleeCall is ivr.Call over an answered outbound leg, for the routines
 // Dial's U() runs on the called channel before it is bridged.
 type calleeCall struct {
+	sw     *Switch
 	out    *b2bua.Outbound
 	digits chan rune
 }
 
 var _ ivr.Call = (*calleeCall)(nil)
 
-func newCalleeCall(out *b2bua.Outbound) *calleeCall {
-	c := &calleeCall{out: out, digits: make(chan rune, 32)}
+func newCalleeCall(sw *Switch, out *b2bua.Outbound) *calleeCall {
+	c := &calleeCall{sw: sw, out: out, digits: make(chan rune, 32)}
 	out.OnDTMF(func(ev dtmf.Event) {
 		select {
 		case c.digits <- ev.Digit:
@@ -38,30 +38,37 @@ func (c *calleeCall) Hangup(ctx context.Context, cause int) error { return c.out
 
 func (c *calleeCall) Indicate(context.Context, ivr.Indication) error { return nil }
 
+// Play plays a sound to the called party, as sipCall does to the caller.
 func (c *calleeCall) Play(ctx context.Context, sound, language, stop string) (rune, error) {
 	if c.out.Context().Err() != nil {
 		return 0, ivr.ErrHangup
 	}
-	return 0, fmt.Errorf("%w: %s (prompts are not played yet)", ivr.ErrSoundNotFound, sound)
+	codec := c.out.Media().Audio().Codec()
+	if codec == "" {
+		return 0, fmt.Errorf("%w: %s: the called leg has no media", ivr.ErrSoundNotFound, sound)
+	}
+	fr, err := c.sw.soundFrames(ctx, sound, language, codec)
+	if err != nil {
+		return 0, err
+	}
+	return playOnLeg(ctx, c.out.Leg, c.digits, fr, stop)
 }
 
 func (c *calleeCall) WaitDigit(ctx context.Context, timeout time.Duration) (rune, error) {
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case d := <-c.digits:
-		return d, nil
-	case <-t.C:
-		return 0, nil
-	case <-c.out.Context().Done():
-		return 0, ivr.ErrHangup
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
+	return waitDigit(ctx, c.digits, c.out.Context().Done(), timeout)
 }
 
-func (c *calleeCall) SendDigits(context.Context, string) error {
-	return errors.New("sending DTMF is not available yet")
+// SendDigits sends digits to the called party (RFC 4733 or INFO).
+func (c *calleeCall) SendDigits(ctx context.Context, digits string) error {
+	for _, d := range digits {
+		if err := c.out.SendDigit(ctx, d, 0); err != nil {
+			if c.out.Context().Err() != nil {
+				return ivr.ErrHangup
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // gosubOutcome is what Dial does after U(): bridge (the routine returned
@@ -92,7 +99,7 @@ func (s *Switch) runCalleeGosub(ctx context.Context, caller *ivr.Channel, out *b
 	if ep := out.Endpoint(); ep != nil {
 		name = "SIP/" + ep.Name
 	}
-	ch := s.engine.NewChannel(newCalleeCall(out), ivr.ChannelOptions{
+	ch := s.engine.NewChannel(newCalleeCall(s, out), ivr.ChannelOptions{
 		Name:     fmt.Sprintf("%s-%08x", name, s.channels.Add(1)),
 		LinkedID: caller.LinkedID,
 		Context:  caller.Context,

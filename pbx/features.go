@@ -198,7 +198,7 @@ func (s *Switch) transferCallee(caller *ivr.Channel, out *b2bua.Outbound, tctx, 
 	if ep := out.Endpoint(); ep != nil {
 		name = "SIP/" + ep.Name
 	}
-	ch := s.engine.NewChannel(newCalleeCall(out), ivr.ChannelOptions{
+	ch := s.engine.NewChannel(newCalleeCall(s, out), ivr.ChannelOptions{
 		Name:     fmt.Sprintf("%s-%08x", name, s.channels.Add(1)),
 		LinkedID: caller.LinkedID,
 		Context:  tctx,
@@ -256,7 +256,7 @@ func (s *Switch) runFeature(ctx context.Context, ch *ivr.Channel, call *sipCall,
 			tctx = ep.Context
 		}
 		tctx = firstNonEmpty(tctx, ch.Context)
-		exten, ok := s.transferTarget(ctx, &calleeCall{out: out}, ch.Language(), tctx, digits)
+		exten, ok := s.transferTarget(ctx, &calleeCall{sw: s, out: out}, ch.Language(), tctx, digits)
 		if !ok {
 			ch.Logger().Info("blind transfer abandoned: no such extension", "context", tctx, "dialled", exten)
 			return featureStay
