@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/binary"
+	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zaf/g711"
 )
 
 // sendDigits sends each digit as one RFC 4733 event on o's stream (first
@@ -101,5 +105,64 @@ func TestSIPDTMFToInfoPhone(t *testing.T) {
 		if strings.Contains(m.body, "telephone-event") {
 			t.Errorf("the INVITE to a dtmfmode=info phone offers telephone-event:\n%s", m.body)
 		}
+	}
+}
+
+// TestSIPInbandDTMF: a trunk with dtmfmode=inband sends its keys as tones
+// in the audio; the switch's Goertzel detector finds the 7 (852 + 1209 Hz)
+// while WaitExten waits, and the dialplan's extension 7 rings the phone:
+// the far side proves the digit was heard.
+func TestSIPInbandDTMF(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 161), loopbackIP(t, 162), loopbackIP(t, 163)
+	conf := strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP)
+	conf = strings.Replace(conf, "insecure=port,invite\n", "insecure=port,invite\ndtmfmode=inband\n", 1)
+	sw := startSwitch(t, ip, map[string]string{"sip.conf": conf, "extensions.conf": `[from-pstn]
+exten => _X.,1,Goto(menu,s,1)
+[menu]
+exten => s,1,Answer()
+ same => n,WaitExten(6)
+exten => 7,1,Verbose(1,in-band 7 heard)
+ same => n,Dial(SIP/1001,10)
+[phones]
+`})
+	trunkMedia, phoneSock := listenUDP(t, trunkIP), listenUDP(t, phoneIP)
+	phone := startPhone(t, sw, phoneIP, phoneOpts{sipPort: freeUDPPort(t, phoneIP), mediaPort: portOf(phoneSock), register: "after"})
+	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
+	scenario := writeScenario(t, "trunk_media.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
+		"> trunk-rtp-port":                  "> " + portFile,
+	})
+	trunk := trunkCall(t, sw, trunkIP, scenario)
+	port, pt := waitPortFile(portFile, 10*time.Second)
+	if port == "" {
+		_, f := trunk.wait(10 * time.Second)
+		t.Fatalf("no answer to the trunk:\n%s", f)
+	}
+	o := newRTPOut(trunkMedia, ip, port, g711PT(pt), 0x1b)
+	o.tone(1000, 200*time.Millisecond) // strict RTP learns the trunk
+	o.dualTone(852, 1209, 120*time.Millisecond)
+	o.tone(0, 300*time.Millisecond)
+	waitLog(t, sw, "in-band 7 heard")
+	phoneMustPass(t, phone)
+}
+
+// dualTone sends d of two sines (a DTMF key), each at about -10 dBm0.
+func (o *rtpOut) dualTone(f1, f2 float64, d time.Duration) {
+	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
+		payload := make([]byte, 160)
+		for j := range payload {
+			x := float64(o.n) / 8000
+			v := int16(5000*math.Sin(2*math.Pi*f1*x) + 5000*math.Sin(2*math.Pi*f2*x))
+			if o.p.PayloadType == 8 {
+				payload[j] = g711.EncodeAlawFrame(v)
+			} else {
+				payload[j] = g711.EncodeUlawFrame(v)
+			}
+			o.n++
+		}
+		o.send(o.p.PayloadType, false, payload)
+		o.p.Timestamp += 160
+		time.Sleep(20 * time.Millisecond)
 	}
 }
