@@ -145,6 +145,32 @@ type protosAnswers struct {
 	first map[int][]byte // first datagram of each case, for reports
 	other int            // datagrams that name no case
 	seen  chan int       // case numbers as their first answer arrives
+	// cancels are the CANCELs sent, by case; one that overtook its INVITE
+	// (answered 481: no transaction yet, UDP gives no order between two
+	// datagrams served on goroutines of their own) is sent again once the
+	// INVITE's provisional answer shows its transaction exists, as a UAC
+	// does (RFC 3261 §9.1: CANCEL after a provisional response).
+	cancels map[int][]byte
+	lost    map[int]bool
+	resend  func(b []byte)
+}
+
+// sentCancel records the CANCEL of case n.
+func (a *protosAnswers) sentCancel(n int, b []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cancels == nil {
+		a.cancels, a.lost = map[int][]byte{}, map[int]bool{}
+	}
+	a.cancels[n] = b
+}
+
+// cancelAgainLocked sends case k's CANCEL again, once.
+func (a *protosAnswers) cancelAgainLocked(k int) {
+	if b := a.cancels[k]; b != nil && a.resend != nil {
+		delete(a.cancels, k)
+		a.resend(b)
+	}
 }
 
 func (a *protosAnswers) read(c net.PacketConn) {
@@ -158,7 +184,18 @@ func (a *protosAnswers) read(c net.PacketConn) {
 		m := statusLine.FindSubmatch(msg)
 		id := protosCallID.FindSubmatch(msg)
 		if cs := cseqMethod.FindSubmatch(msg); cs != nil && (string(cs[1]) == "CANCEL" || string(cs[1]) == "OPTIONS") {
-			continue // the answer to a teardown, not to the test INVITE
+			// The answer to a teardown, not to the test INVITE.
+			if string(cs[1]) == "CANCEL" && m != nil && id != nil && string(m[1]) == "481" {
+				k, _ := strconv.Atoi(string(id[1]))
+				a.mu.Lock()
+				if a.first[k] != nil && statusLine.Match(a.first[k]) {
+					a.cancelAgainLocked(k) // the INVITE is answered already: its transaction exists
+				} else if a.lost != nil {
+					a.lost[k] = true
+				}
+				a.mu.Unlock()
+			}
+			continue
 		}
 		a.mu.Lock()
 		if m == nil || id == nil {
@@ -167,6 +204,10 @@ func (a *protosAnswers) read(c net.PacketConn) {
 			code, _ := strconv.Atoi(string(m[1]))
 			k, _ := strconv.Atoi(string(id[1]))
 			a.codes[k] = append(a.codes[k], code)
+			if code < 200 && a.lost[k] {
+				delete(a.lost, k)
+				a.cancelAgainLocked(k)
+			}
 			if a.first[k] == nil {
 				a.first[k] = bytes.Clone(msg)
 				select {
@@ -385,13 +426,14 @@ func TestPROTOSc07SIP(t *testing.T) {
 			})
 			cli := listenUDP(t, peerIP)
 			answers := &protosAnswers{codes: map[int][]int{}, first: map[int][]byte{}, seen: make(chan int, 64)}
+			to, _ := net.ResolveUDPAddr("udp", sw.sipAddr)
+			answers.resend = func(b []byte) { _, _ = cli.WriteTo(b, to) }
 			go answers.read(cli)
 			probe := newProber(t, peerIP, sw.sipAddr)
 			if !probe.alive(5 * time.Second) {
 				t.Fatal("no answer to OPTIONS before the run")
 			}
 			rss0, thr0, fd0 := procStatus(t, sw.pid, "VmRSS"), procStatus(t, sw.pid, "Threads"), openFDs(t, sw.pid)
-			to, _ := net.ResolveUDPAddr("udp", sw.sipAddr)
 			_, port, _ := net.SplitHostPort(cli.LocalAddr().String())
 			start := time.Now()
 			for i, c := range cases {
@@ -413,7 +455,11 @@ func TestPROTOSc07SIP(t *testing.T) {
 				answers.wait(c.n, 30*time.Millisecond)
 				for _, m := range []string{"CANCEL", "ACK"} {
 					repl["<Teardown-Method>"] = m
-					_, _ = cli.WriteTo(protosFill(c.teardown, repl), to)
+					b := protosFill(c.teardown, repl)
+					if m == "CANCEL" {
+						answers.sentCancel(c.n, b)
+					}
+					_, _ = cli.WriteTo(b, to)
 				}
 				if (i+1)%protosProbeEvery == 0 && !probe.alive(3*time.Second) {
 					t.Fatalf("cases %d..%d: no answer to OPTIONS: the switch died or wedged", cases[max(0, i+1-protosProbeEvery)].n, c.n)
