@@ -88,7 +88,10 @@ func (e *Espeak) Synthesize(ctx context.Context, text, lang, voice string) ([]in
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("espeak-ng voice %s: %w", voice, ctx.Err())
 		}
-		return nil, fmt.Errorf("espeak-ng voice %s: %v: %s: %w", voice, err, strings.TrimSpace(stderr.String()), ErrEngine)
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, fmt.Errorf("espeak-ng voice %s: %v: %s: %w", voice, err, msg, ErrEngine)
+		}
+		return nil, fmt.Errorf("espeak-ng voice %s: %v: %w", voice, err, ErrEngine)
 	}
 	f, pcm, err := media.DecodeWAV(stdout.Bytes())
 	if err != nil {
