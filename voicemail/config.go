@@ -2,6 +2,7 @@ package voicemail
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -26,7 +27,16 @@ type General struct {
 	Attach       bool
 	EmailSubject string
 	EmailBody    string
-	MailCmd      string
+	// MailCmd is Asterisk's sendmail command; Obelisk sends over SMTP
+	// instead and ignores it (a warning says so).
+	MailCmd string
+	// SMTPServer is Obelisk's smtpserver=host[:port] (port 25 when
+	// omitted): the server new-message e-mails are handed to. No e-mail is
+	// sent without it.
+	SMTPServer string
+	// SMTPUser and SMTPPassword, when set, authenticate with AUTH PLAIN
+	// (over STARTTLS, or to a server on the loopback).
+	SMTPUser, SMTPPassword string
 	MaxMsg       int
 	// MaxSecs caps a message's length (0 = no limit); MinSecs drops shorter ones.
 	MaxSecs, MinSecs time.Duration
@@ -182,7 +192,24 @@ func readGeneral(r *config.SectionReader, g *General) {
 	r.Bool("attach", &g.Attach)
 	r.String("emailsubject", &g.EmailSubject)
 	r.String("emailbody", &g.EmailBody)
-	r.String("mailcmd", &g.MailCmd)
+	if r.String("mailcmd", &g.MailCmd) {
+		if e, _ := r.Lookup("mailcmd"); !r.Has("smtpserver") {
+			r.Warnf(e.Pos, "mailcmd: Obelisk sends e-mail over SMTP; set smtpserver=host:port (mailcmd is ignored)")
+		}
+	}
+	if e, ok := r.Lookup("smtpserver"); ok {
+		g.SMTPServer = strings.TrimSpace(e.Value)
+		if _, _, err := net.SplitHostPort(g.SMTPServer); err != nil {
+			if strings.Contains(g.SMTPServer, ":") && !strings.HasPrefix(g.SMTPServer, "[") {
+				r.Errorf(e.Pos, "smtpserver: %q is not host[:port]", e.Value)
+				g.SMTPServer = ""
+			} else if g.SMTPServer != "" {
+				g.SMTPServer = net.JoinHostPort(strings.Trim(g.SMTPServer, "[]"), "25")
+			}
+		}
+	}
+	r.String("smtpuser", &g.SMTPUser)
+	r.String("smtppassword", &g.SMTPPassword)
 	r.Int("maxmsg", &g.MaxMsg, 1, 9999)
 	r.Duration("maxsecs", &g.MaxSecs, time.Second, 24*time.Hour)
 	r.Duration("maxmessage", &g.MaxSecs, time.Second, 24*time.Hour)
