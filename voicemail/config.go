@@ -37,7 +37,7 @@ type General struct {
 	// SMTPUser and SMTPPassword, when set, authenticate with AUTH PLAIN
 	// (over STARTTLS, or to a server on the loopback).
 	SMTPUser, SMTPPassword string
-	MaxMsg       int
+	MaxMsg                 int
 	// MaxSecs caps a message's length (0 = no limit); MinSecs drops shorter ones.
 	MaxSecs, MinSecs time.Duration
 	// MaxSilence ends a recording after this much silence (0 = never).

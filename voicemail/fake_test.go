@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -157,7 +158,7 @@ func (f *fakeChannel) Record(ctx context.Context, path string, opts RecordOption
 	return st.rec, nil
 }
 
-func (f *fakeChannel) Language() string              { return f.lang }
+func (f *fakeChannel) Language() string                { return f.lang }
 func (f *fakeChannel) CallerID() (name, number string) { return f.name, f.num }
 
 // shortSound names a played file by its last two path elements.
@@ -266,7 +267,7 @@ func testService(t *testing.T, conf string, opts ...Option) (*Service, *mwiRecor
 	}
 	mwi := &mwiRecorder{}
 	clock := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
-	opts = append([]Option{WithNotifier(mwi), WithHostname("pbx"), WithClock(func() time.Time { return clock }),
+	opts = append([]Option{WithNotifier(mwi), WithLogger(slog.New(slog.DiscardHandler)), WithHostname("pbx"), WithClock(func() time.Time { return clock }),
 		WithMailer(&fakeMailer{})}, opts...)
 	s, err := New(cfg, spool, opts...)
 	if err != nil {
