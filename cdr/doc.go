@@ -1,0 +1,38 @@
+// Package cdr writes Call Detail Records as Asterisk does: Record has the
+// fields of struct ast_cdr, CSVWriter is cdr_csv (Master.csv, byte for byte
+// the same lines), JSONWriter one JSON object a line for tools, and the
+// Disposition of a call follows cdr.c (from a Dial's DIALSTATUS or from
+// hangup causes).
+//
+// # Master.csv
+//
+// One line a record, every text field quoted, numbers bare, an unset time
+// empty:
+//
+//	"accountcode","src","dst","dcontext","clid","channel","dstchannel","lastapp","lastdata",
+//	"start","answer","end",duration,billsec,"disposition","amaflags"[,"uniqueid"][,"userfield"]
+//	[,"peeraccount","linkedid",sequence]
+//
+// for example an unanswered call, with loguniqueid and loguserfield:
+//
+//	"","8001","8002","sip0","""8001"" <8001>","TELCHAN/5/22","SIP/sip0-00000013","Dial",
+//	"SIP/8002@sip0,,gT","2020-08-27 11:02:40",,"2020-08-27 11:02:40",0,0,"BUSY","DOCUMENTATION","1598518960.99",""
+//
+// (one line in the file). Times are "2006-01-02 15:04:05" in the local
+// time zone, or GMT with usegmtime. A record is written with one write and
+// synced before WriteRecord returns: a CDR the switch was told is written
+// survives a crash; a line a crash tore is ended before the next record.
+//
+// # Dispositions
+//
+//	DIALSTATUS               disposition
+//	ANSWER                   ANSWERED
+//	BUSY                     BUSY
+//	NOANSWER, CANCEL         NO ANSWER
+//	CONGESTION               CONGESTION (cdr.conf congestion=yes) or FAILED
+//	CHANUNAVAIL, FAILED, …   FAILED
+//
+// A record no Dial settled takes FinalDisposition: ANSWERED when answered,
+// else from the hangup cause (17 BUSY, 34 CONGESTION/FAILED, 3 and 20
+// FAILED, 16 and 19 NO ANSWER), else FAILED.
+package cdr
