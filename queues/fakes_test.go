@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -97,9 +100,11 @@ type behaviour struct {
 }
 
 type fakeDialer struct {
-	mu    sync.Mutex
-	b     map[string]behaviour
-	rings []string
+	// states, when set, follows the calls: INUSE from answer to hangup.
+	states *fakeStates
+	mu     sync.Mutex
+	b      map[string]behaviour
+	rings  []string
 }
 
 func newDialer() *fakeDialer { return &fakeDialer{b: map[string]behaviour{}} }
@@ -116,6 +121,20 @@ func (d *fakeDialer) ringLog() []string {
 	return append([]string(nil), d.rings...)
 }
 
+// sortedRings is ringLog ordered by time, then interface: the members of
+// a ringall level are rung concurrently.
+func (d *fakeDialer) sortedRings() []string {
+	out := d.ringLog()
+	at := func(s string) int { n, _ := strconv.Atoi(s[strings.LastIndexByte(s, '@')+1:]); return n }
+	sort.SliceStable(out, func(i, j int) bool {
+		if at(out[i]) != at(out[j]) {
+			return at(out[i]) < at(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
 func (d *fakeDialer) Ring(ctx context.Context, mem Member, ci CallerInfo) (Answered, error) {
 	d.mu.Lock()
 	b := d.b[mem.Interface]
@@ -126,7 +145,10 @@ func (d *fakeDialer) Ring(ctx context.Context, mem Member, ci CallerInfo) (Answe
 		if err := sleep(ctx, b.answer); err != nil {
 			return nil, err
 		}
-		return &fakeAnswer{id: "peer-" + mem.Interface, talk: b.talk, by: b.by}, nil
+		if d.states != nil {
+			d.states.set(mem.Interface, DeviceInUse)
+		}
+		return &fakeAnswer{id: "peer-" + mem.Interface, talk: b.talk, by: b.by, iface: mem.Interface, states: d.states}, nil
 	case b.err != nil:
 		if err := sleep(ctx, b.errAfter); err != nil {
 			return nil, err
@@ -138,13 +160,18 @@ func (d *fakeDialer) Ring(ctx context.Context, mem Member, ci CallerInfo) (Answe
 }
 
 type fakeAnswer struct {
-	id   string
-	talk time.Duration
-	by   Party
+	id     string
+	talk   time.Duration
+	by     Party
+	iface  string
+	states *fakeStates
 }
 
 func (a *fakeAnswer) UniqueID() string { return a.id }
 func (a *fakeAnswer) Wait(ctx context.Context) (Party, time.Duration) {
+	if a.states != nil {
+		defer a.states.set(a.iface, DeviceNotInUse)
+	}
 	if err := sleep(ctx, a.talk); err != nil {
 		return PartyCaller, 0
 	}
@@ -205,7 +232,7 @@ func newRig(t *testing.T, conf string, store MemberStore) *rig {
 	}
 	r := &rig{dialer: newDialer(), states: &fakeStates{m: map[string]DeviceState{}}, log: &bytes.Buffer{}, store: store}
 	m, err := New(cfg, store, r.dialer, WithDeviceStates(r.states), WithEventLog(NewQueueLog(r.log)),
-		WithTuning(LoadTuning(f)), WithRand(rand.New(rand.NewPCG(1, 2))))
+		WithTuning(LoadTuning(f)), WithLogger(slog.New(slog.DiscardHandler)), WithRand(rand.New(rand.NewPCG(1, 2))))
 	if err != nil {
 		t.Fatal(err)
 	}

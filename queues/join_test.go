@@ -302,3 +302,58 @@ func TestJoinHoldTimeAnnouncement(t *testing.T) {
 		check(t, c.sounds(), []string{"play:queue-holdtime@200", "say:1@200", "play:queue-minute@200", "play:queue-thankyou@200"})
 	})
 }
+
+// autofill=yes lets as many callers ring as there are free members;
+// autofill=no only the head caller. QUEUE_PRIO puts a caller in front.
+func TestJoinAutofillAndPriority(t *testing.T) {
+	for _, tc := range []struct {
+		autofill string
+		want     []string
+	}{
+		{"yes", []string{"SIP/A@0", "SIP/B@0"}},
+		{"no", []string{"SIP/A@0", "SIP/B@5"}},
+	} {
+		t.Run("autofill="+tc.autofill, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newRig(t, "[q]\nstrategy=linear\nautofill="+tc.autofill+"\nringinuse=no\nmember => SIP/A\nmember => SIP/B\n", nil)
+				r.dialer.states = r.states
+				r.answerAll(20*time.Second, "SIP/A", "SIP/B")
+				r.dialer.set("SIP/A", behaviour{answers: true, answer: 4500 * time.Millisecond, talk: 20 * time.Second})
+				var wg sync.WaitGroup
+				wg.Go(func() { r.m.Join(t.Context(), newCaller("c1"), JoinOptions{Queue: "q"}) })
+				synctest.Wait()
+				wg.Go(func() { r.m.Join(t.Context(), newCaller("c2"), JoinOptions{Queue: "q"}) })
+				wg.Wait()
+				check(t, r.dialer.sortedRings()[:2], tc.want)
+			})
+		})
+	}
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, "[q]\nringinuse=no\nmember => SIP/A\n", nil)
+		r.states.set("SIP/A", DeviceInUse)
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for i, prio := range []int{0, 0, 5} {
+			wg.Go(func() { r.m.Join(ctx, newCaller(string(rune('a'+i))), JoinOptions{Queue: "q", Prio: prio}) })
+			synctest.Wait()
+		}
+		wg.Wait()
+		check(t, r.lines()[:3], []string{
+			line(0, "a|q|NONE|ENTERQUEUE||7001|1"),
+			line(0, "b|q|NONE|ENTERQUEUE||7001|2"),
+			line(0, "c|q|NONE|ENTERQUEUE||7001|1"),
+		})
+	})
+}
+
+// Option n: one round of ringing, then TIMEOUT without waiting retry.
+func TestJoinNoRetry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, "[q]\nstrategy=ringall\ntimeout=4\nmember => SIP/A\nmember => SIP/B\n", nil)
+		res, _ := r.m.Join(t.Context(), newCaller("c"), JoinOptions{Queue: "q", NoRetry: true})
+		if res.Status != StatusTimeout || time.Since(t0) != 4*time.Second {
+			t.Fatalf("result %+v after %v", res, time.Since(t0))
+		}
+	})
+}
