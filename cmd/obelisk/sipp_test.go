@@ -158,6 +158,11 @@ func startSwitchIn(t *testing.T, ip string, files map[string]string, data string
 	}
 	t.Cleanup(func() {
 		rs.stop(t)
+		// The binary is built with -race: a race it reports fails the test
+		// that drove it.
+		if logs := rs.logs.String(); strings.Contains(logs, "WARNING: DATA RACE") || strings.Contains(logs, "panic:") {
+			t.Errorf("the switch reported a data race or a panic")
+		}
 		if t.Failed() {
 			t.Logf("obelisk logs:\n%s", rs.logs.String())
 		}
