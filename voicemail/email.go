@@ -84,17 +84,6 @@ func expandVars(s string, vars map[string]string) string {
 	}
 }
 
-// needsMIME is check_mime: characters outside printable ASCII or specials
-// that may not stand bare in a header phrase.
-func needsMIME(s string) bool {
-	for _, c := range []byte(s) {
-		if c > 126 || c < 32 || strings.IndexByte(`()<>@,:;/"[]?.=`, c) >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // phrase returns a header display name: an RFC 2047 encoded-word when it is
 // not plain ASCII, a quoted string otherwise (ast_str_quote).
 func phrase(s string) string {
@@ -145,12 +134,7 @@ func buildEmail(m *Mailbox, set boxSettings, msg Message, now time.Time, host st
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Date: %s\n", now.Format("Mon, 02 Jan 2006 15:04:05 -0700"))
 	if set.fromString != "" {
-		from := expandVars(set.fromString, vars)
-		if needsMIME(from) {
-			fmt.Fprintf(&b, "From: %s <%s>\n", phrase(from), who)
-		} else {
-			fmt.Fprintf(&b, "From: %s <%s>\n", phrase(from), who)
-		}
+		fmt.Fprintf(&b, "From: %s <%s>\n", phrase(expandVars(set.fromString, vars)), who)
 	} else {
 		fmt.Fprintf(&b, "From: %s <%s>\n", DefaultFromName, who)
 	}
@@ -166,7 +150,7 @@ func buildEmail(m *Mailbox, set boxSettings, msg Message, now time.Time, host st
 	switch {
 	case set.emailSubject != "":
 		subj := expandVars(set.emailSubject, vars)
-		if needsMIME(subj) && strings.ContainsFunc(subj, func(r rune) bool { return r > 126 || r < 32 }) {
+		if strings.ContainsFunc(subj, func(r rune) bool { return r > 126 }) { // check_mime
 			subj = mime.QEncoding.Encode(emailCharset, subj)
 		}
 		fmt.Fprintf(&b, "Subject: %s\n", subj)

@@ -37,8 +37,8 @@ func TestMainFlows(t *testing.T) {
 				{at: "vm-incorrect-mailbox", keys: "999#"}, {at: "vm-password", keys: "1234#"}},
 			played: "vm-login vm-password vm-incorrect-mailbox vm-password vm-incorrect-mailbox vm-password vm-incorrect vm-goodbye"},
 		{name: "mailbox given, wrong then right", opts: MainOptions{Mailbox: "101"},
-			steps: []step{{at: "vm-password", keys: "1#"}, {at: "vm-password", keys: "1234#"}, {at: "", keys: "#"}},
-			want:  MainOutcome{Mailbox: id, Authenticated: true},
+			steps:  []step{{at: "vm-password", keys: "1#"}, {at: "vm-password", keys: "1234#"}, {at: "", keys: "#"}},
+			want:   MainOutcome{Mailbox: id, Authenticated: true},
 			played: "vm-password vm-incorrect vm-password vm-youhave vm-no vm-messages vm-opts vm-helpexit vm-goodbye",
 			mwi:    "101@default 0/0/0"},
 		{name: "star at login goes to a", opts: MainOptions{ExitA: true},
@@ -66,8 +66,8 @@ func TestMainFlows(t *testing.T) {
 				}
 			}, mwi: "101@default 1/1/0"},
 		{name: "heard messages move to Old on hangup", opts: MainOptions{Mailbox: "101"}, setup: withMessages(2, 0),
-			steps:   []step{{at: "vm-password", keys: "1234#"}, {at: "vm-opts", keys: "1"}, {at: "msg0000", hangup: true}},
-			want:    MainOutcome{Mailbox: id, Authenticated: true}, wantErr: errFakeHangup,
+			steps: []step{{at: "vm-password", keys: "1234#"}, {at: "vm-opts", keys: "1"}, {at: "msg0000", hangup: true}},
+			want:  MainOutcome{Mailbox: id, Authenticated: true}, wantErr: errFakeHangup,
 			played: "vm-password vm-youhave num:2 vm-INBOX vm-messages vm-onefor vm-INBOX vm-messages vm-opts vm-first vm-message INBOX/msg0000",
 			check: func(t *testing.T, s *Service) {
 				if got := durations(t, s.Spool(), id, FolderInbox); !slices.Equal(got, []int{2}) {
@@ -137,15 +137,18 @@ func TestMainFlows(t *testing.T) {
 				}
 			}, mwi: "101@default 0/0/0"},
 		{name: "French, urgent not counted", opts: MainOptions{Mailbox: "101"}, lang: "fr",
-			setup: func(t *testing.T, s *Service) { deliverN(t, s.Spool(), id, FolderUrgent, 1); deliverN(t, s.Spool(), id, FolderInbox, 2) },
-			steps: []step{{at: "vm-password", keys: "1234#"}, {keys: "#"}},
-			want:  MainOutcome{Mailbox: id, Authenticated: true},
+			setup: func(t *testing.T, s *Service) {
+				deliverN(t, s.Spool(), id, FolderUrgent, 1)
+				deliverN(t, s.Spool(), id, FolderInbox, 2)
+			},
+			steps:  []step{{at: "vm-password", keys: "1234#"}, {keys: "#"}},
+			want:   MainOutcome{Mailbox: id, Authenticated: true},
 			played: "vm-password vm-youhave num:2 vm-INBOX vm-messages vm-onefor vm-Urgent vm-messages vm-opts vm-helpexit vm-goodbye",
 			mwi:    "101@default 2/0/1"},
 		{name: "English says urgent, silence ends the session", opts: MainOptions{Mailbox: "101"},
-			setup: func(t *testing.T, s *Service) { deliverN(t, s.Spool(), id, FolderUrgent, 1) },
-			steps: []step{{at: "vm-password", keys: "1234#"}},
-			want:  MainOutcome{Mailbox: id, Authenticated: true},
+			setup:  func(t *testing.T, s *Service) { deliverN(t, s.Spool(), id, FolderUrgent, 1) },
+			steps:  []step{{at: "vm-password", keys: "1234#"}},
+			want:   MainOutcome{Mailbox: id, Authenticated: true},
 			played: "vm-password vm-youhave num:1 vm-Urgent vm-message " + strings.Repeat("vm-onefor vm-Urgent vm-messages vm-opts vm-helpexit ", 3) + "vm-goodbye",
 			mwi:    "101@default 0/0/1"},
 	}
