@@ -130,8 +130,9 @@ func (s *Service) playAll(ctx context.Context, ch Channel, lang, stop string, so
 //   - vm-intro unless s (or # during the greeting);
 //   - * goes to extension a, 0 (operator=yes) to o after "transfer", both
 //     with VMSTATUS=USEREXIT;
-//   - maxmsg=0 (greetings only) ends here with SUCCESS; a full INBOX plays
-//     vm-mailboxfull, FAILED;
+//   - maxmsg=0 (greetings only, no vm-intro) ends here with SUCCESS; a full
+//     INBOX (counting the other callers recording) plays vm-mailboxfull,
+//     FAILED;
 //   - the beep, then the recording: # ends it, maxsilence of silence ends
 //     it, maxsecs ends it (and vm-goodbye follows), hanging up ends it;
 //     0 with operator=yes offers vm-saveoper (1 keeps the message);
@@ -163,7 +164,8 @@ func (s *Service) Leave(ctx context.Context, ch Channel, box string, opts LeaveO
 		ecodes += "*"
 	}
 
-	prefile, recorded, silent := "", false, opts.Silent
+	// maxmsg=0 is a greetings-only mailbox: no instructions, no recording.
+	prefile, recorded, silent := "", false, opts.Silent || set.maxMsg == 0
 	greeting := opts.Greeting
 	if greeting != GreetingBusy && greeting != GreetingUnavailable {
 		greeting = GreetingUnknown
@@ -208,13 +210,14 @@ func (s *Service) Leave(ctx context.Context, ch Channel, box string, opts LeaveO
 		out.Status = StatusSuccess
 		return out, nil
 	}
-	others, release := s.spool.Reserve(id)
+	inprocess, release := s.spool.Reserve(id)
 	defer release()
 	n, err := s.spool.Count(id, FolderInbox)
 	if err != nil {
 		return LeaveOutcome{Status: StatusFailed}, err
 	}
-	if n >= set.maxMsg-(others-1) {
+	// Full counts the other callers recording for the mailbox too.
+	if n >= set.maxMsg-(inprocess-1) {
 		log.Warn("mailbox full", "messages", n, "maxmsg", set.maxMsg)
 		out.Status = StatusFailed
 		_, err = s.play(ctx, ch, "vm-mailboxfull", lang, "")

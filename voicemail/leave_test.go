@@ -99,7 +99,14 @@ func TestLeave(t *testing.T) {
 			steps: []step{{at: "record", rec: rec(4*time.Second, RecordStopDigit, '#')}},
 			want:  LeaveOutcome{Status: StatusSuccess}, played: "vm-intro custom/ding record",
 			urgent: []int{4}, mwi: "101@default 0/0/1", mailsOut: 1},
-		{name: "greetings only", box: "104", want: LeaveOutcome{Status: StatusSuccess}, played: "vm-intro"},
+		{name: "greetings only", box: "104", opts: LeaveOptions{Greeting: GreetingUnavailable},
+			want: LeaveOutcome{Status: StatusSuccess}, played: "vm-theperson digits:104 vm-isunavail"},
+		{name: "full with another caller recording", box: "101",
+			setup: func(t *testing.T, s *Service) {
+				deliverN(t, s.Spool(), MailboxID{"default", "101"}, FolderInbox, 2)
+				s.Spool().Reserve(MailboxID{"default", "101"})
+			},
+			want: LeaveOutcome{Status: StatusFailed}, played: "vm-intro vm-mailboxfull", inbox: []int{1, 2}},
 		{name: "no such mailbox", box: "999@default", want: LeaveOutcome{Status: StatusFailed}, wantErr: ErrNoMailbox},
 	}
 	for _, tc := range tests {

@@ -240,3 +240,31 @@ func TestPasswordStores(t *testing.T) {
 		t.Fatalf("secret.conf:\n%s", data)
 	}
 }
+
+// TestSpoolConcurrentDeliver: callers leaving messages at once get distinct
+// numbers and every message is kept.
+func TestSpoolConcurrentDeliver(t *testing.T) {
+	s, _ := NewSpool(t.TempDir())
+	const n = 20
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			rec, err := s.NewRecording(box101)
+			if err == nil {
+				err = os.WriteFile(rec.Path(), fakeWAV(time.Second, 0), 0o644)
+			}
+			if err == nil {
+				_, err = s.Deliver(rec, FolderInbox, MessageInfo{Duration: 1})
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := durations(t, s, box101, FolderInbox); len(got) != n {
+		t.Fatalf("%d messages", len(got))
+	}
+}
