@@ -17,6 +17,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/media/tts"
+	"github.com/obelisk-pbx/obelisk/outbound"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -232,6 +233,19 @@ func (s *Switch) Run(ctx context.Context) error {
 				}
 			}()
 		}
+	}
+	// Call files dropped into DATA/spool/outgoing are placed as Asterisk's
+	// pbx_spool places them.
+	if spool, err := outbound.New(s.spoolDir(), &originator{s: s}, outbound.WithLogger(s.opts.Logger.With("component", "spool"))); err != nil {
+		fail(err)
+	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := spool.Run(ctx); err != nil {
+				fail(err)
+			}
+		}()
 	}
 	<-ctx.Done()
 	wg.Wait()
