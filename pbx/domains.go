@@ -43,6 +43,9 @@ type domainConfig struct {
 	Manager     *ami.Config
 	HTTP        *api.Config
 	MusicOnHold *media.MOHConfig
+	// QueueTuning is what the queue runtime reads of queues.conf beyond
+	// Queues (queues.LoadTuning).
+	QueueTuning map[string]queues.Tuning
 	// Prompts is prompts.txt's catalogue over the built-in one.
 	Prompts *media.Catalogue
 	// TTS is tts.conf (espeak-ng when absent).
@@ -75,6 +78,7 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 	if f := c.read(fsys, QueuesConf, &diags); f != nil {
 		cfg, ds := queues.LoadConfig(f)
 		c.Queues, diags = cfg, append(diags, ds...)
+		c.QueueTuning = queues.LoadTuning(f)
 	}
 	if f := c.read(fsys, VoicemailConf, &diags); f != nil {
 		cfg, ds := voicemail.LoadConfig(f)

@@ -18,6 +18,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/media/tts"
 	"github.com/obelisk-pbx/obelisk/outbound"
+	"github.com/obelisk-pbx/obelisk/queues"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -66,6 +67,11 @@ type Switch struct {
 	// configuration in force.
 	prompts *prompts
 	tts     atomic.Pointer[tts.Cache]
+	// queueMgr runs the queues of queues.conf; queueDial rings their
+	// members for it.
+	queueMgr  *queues.Manager
+	queueDial *queueDialer
+	queueLog  *queues.QueueLog
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
 	// shell runs System() commands and MixMonitor's.
@@ -82,6 +88,7 @@ type Switch struct {
 func NewRegistry() *ivr.Registry {
 	r := ivr.NewCoreRegistry()
 	r.RegisterApp(dialApp())
+	r.RegisterApp(queueApp())
 	registerMediaApps(r)
 	return r
 }
@@ -150,9 +157,37 @@ func New(o Options) (*Switch, error) {
 	})
 	s.cfg.Store(cfg)
 	s.setTTS(cfg)
+	if err := s.startQueues(cfg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	s.log.Info("configuration loaded", "from", o.ConfigName, "files", len(cfg.Files),
 		"contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
 	return s, nil
+}
+
+// startQueues builds the queue runtime: dynamic members in the bbolt
+// file, events in DATA/log/queue_log.
+func (s *Switch) startQueues(cfg *Config) error {
+	qcfg := cfg.Queues
+	if qcfg == nil {
+		qcfg = &queues.Config{}
+	}
+	store, err := queues.NewBoltStore(s.db)
+	if err != nil {
+		return fmt.Errorf("queue members store: %w", err)
+	}
+	qlog, err := queues.OpenQueueLog(filepath.Join(s.opts.DataDir, "log", "queue_log"))
+	if err != nil {
+		return err
+	}
+	s.queueLog = qlog
+	s.queueDial = &queueDialer{s: s}
+	s.queueMgr, err = queues.New(qcfg, store, s.queueDial,
+		queues.WithEventLog(qlog), queues.WithTuning(cfg.QueueTuning),
+		queues.WithDeviceStates(queues.DeviceStateFunc(s.deviceState)),
+		queues.WithLogger(s.opts.Logger.With("component", "queues")))
+	return err
 }
 
 // setTTS makes the speech cache of cfg's engine: files under
@@ -200,6 +235,9 @@ func (s *Switch) Reload() (config.Diagnostics, error) {
 	s.engine.SetDialplan(cfg.Dialplan)
 	s.cfg.Store(cfg)
 	s.setTTS(cfg)
+	if s.queueMgr != nil && cfg.Queues != nil {
+		s.queueMgr.Reload(cfg.Queues, cfg.QueueTuning)
+	}
 	s.log.Info("configuration reloaded", "files", len(cfg.Files), "contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
 	return diags, nil
 }
@@ -256,6 +294,9 @@ func (s *Switch) Run(ctx context.Context) error {
 // Close closes the store; it is idempotent.
 func (s *Switch) Close() error {
 	s.closeOnce.Do(func() {
+		if s.queueLog != nil {
+			_ = s.queueLog.Close()
+		}
 		if s.db != nil {
 			s.closeErr = s.db.Close()
 		}

@@ -49,7 +49,8 @@ type Agent struct {
 
 	mu   sync.Mutex
 	legs map[string]*Leg // by dialog ID
-	// inUse counts each endpoint's calls up, for call-limit.
+	// inUse counts each endpoint's calls up, for call-limit and device
+	// state.
 	inUse map[string]int
 }
 
@@ -138,12 +139,12 @@ func (a *Agent) Legs() int {
 // update_call_counter does: false (and nothing counted) when the endpoint
 // has call-limit calls up already.
 func (a *Agent) acquire(ep *sip.Endpoint, outgoing bool) bool {
-	if ep == nil || ep.CallLimit <= 0 {
+	if ep == nil {
 		return true
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.inUse[ep.Name] >= ep.CallLimit {
+	if ep.CallLimit > 0 && a.inUse[ep.Name] >= ep.CallLimit {
 		dir := "from"
 		if outgoing {
 			dir = "to"
@@ -157,7 +158,7 @@ func (a *Agent) acquire(ep *sip.Endpoint, outgoing bool) bool {
 
 // release gives back what acquire counted.
 func (a *Agent) release(ep *sip.Endpoint) {
-	if ep == nil || ep.CallLimit <= 0 {
+	if ep == nil {
 		return
 	}
 	a.mu.Lock()
@@ -167,8 +168,8 @@ func (a *Agent) release(ep *sip.Endpoint) {
 	}
 }
 
-// InUse reports how many calls of the endpoint are up (counted only for
-// endpoints with call-limit).
+// InUse reports how many calls of the endpoint are up (ringing or
+// answered, both ways): its device state.
 func (a *Agent) InUse(endpoint string) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const queueConf = `[general]
+persistentmembers=yes
+
+[support]
+strategy=random
+timeout=5
+retry=1
+joinempty=yes
+leavewhenempty=no
+member => SIP/1001
+`
+
+// TestQueueAnswered: a trunk call waits in a random queue whose member
+// (a sipp phone) answers; the caller is bridged with it, and queue_log
+// gets ENTERQUEUE, CONNECT and COMPLETECALLER in Asterisk's format.
+func TestQueueAnswered(t *testing.T) {
+	sw, trunkIP, phoneDone := queueSwitch(t, 190, "phone_answer.xml")
+	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call.xml", "-s", "0522000000"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	if res := <-phoneDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("phone: %s", res)
+	}
+	waitLog(t, sw, "Queue: bridged")
+	log := waitQueueLog(t, sw, "COMPLETECALLER")
+	for _, ev := range []string{"|NONE|NONE|QUEUESTART|", "|support|NONE|ENTERQUEUE|", "|support|SIP/1001|CONNECT|", "|support|SIP/1001|COMPLETECALLER|"} {
+		if !strings.Contains(log, ev) {
+			t.Errorf("queue_log lacks %q:\n%s", ev, log)
+		}
+	}
+}
+
+// TestQueueTimeout: the member does not answer; Queue()'s timeout of 3 s
+// ends the wait with QUEUESTATUS=TIMEOUT and the dialplan goes on (seed
+// 001's callback offer), queue_log says RINGNOANSWER and EXITWITHTIMEOUT.
+func TestQueueTimeout(t *testing.T) {
+	sw, trunkIP, phoneDone := queueSwitch(t, 193, "phone_noanswer.xml")
+	scenario := writeScenario(t, "trunk_call_refused.xml", map[string]string{"WANT": "486"})
+	if code, out := sipp(t, trunkIP, sw.sipAddr, scenario, "-s", "0522000000"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	<-phoneDone
+	waitLog(t, sw, "after the queue QUEUESTATUS=TIMEOUT")
+	log := waitQueueLog(t, sw, "EXITWITHTIMEOUT")
+	if !strings.Contains(log, "|support|SIP/1001|RINGNOANSWER|") {
+		t.Errorf("queue_log lacks RINGNOANSWER:\n%s", log)
+	}
+}
+
+// queueSwitch is phoneTrunkSwitch with queues.conf and a dialplan that
+// queues the trunk's calls.
+func queueSwitch(t *testing.T, n int, phoneScenario string) (*runningSwitch, string, <-chan string) {
+	t.Helper()
+	ip, trunkIP, phoneIP := loopbackIP(t, n), loopbackIP(t, n+1), loopbackIP(t, n+2)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":    strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"queues.conf": queueConf,
+		"extensions.conf": `[from-pstn]
+exten => _X.,1,Queue(support,,,,3)
+ same => n,Verbose(1,after the queue QUEUESTATUS=${QUEUESTATUS})
+ same => n,Hangup(17)
+[phones]
+`,
+	})
+	port := freeUDPPort(t, phoneIP)
+	done := sippBackground(t, phoneIP, "", writeScenario(t, phoneScenario, map[string]string{"^ *69$": "^ *6[89]$"}), port)
+	registerPhone(t, phoneIP, sw, port)
+	return sw, trunkIP, done
+}
+
+func waitQueueLog(t *testing.T, sw *runningSwitch, want string) string {
+	t.Helper()
+	path := filepath.Join(sw.data, "log", "queue_log")
+	var b []byte
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if b, _ = os.ReadFile(path); strings.Contains(string(b), want) {
+			return string(b)
+		}
+	}
+	t.Fatalf("queue_log has no %s:\n%s", want, b)
+	return ""
+}
