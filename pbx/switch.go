@@ -89,6 +89,9 @@ func NewRegistry() *ivr.Registry {
 	r := ivr.NewCoreRegistry()
 	r.RegisterApp(dialApp())
 	r.RegisterApp(queueApp())
+	for _, a := range queueMemberApps() {
+		r.RegisterApp(a)
+	}
 	registerMediaApps(r)
 	return r
 }

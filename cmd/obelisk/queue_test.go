@@ -90,3 +90,37 @@ func waitQueueLog(t *testing.T, sw *runningSwitch, want string) string {
 	t.Fatalf("queue_log has no %s:\n%s", want, b)
 	return ""
 }
+
+// TestQueueDynamicMemberPersists: an agent's phone dials 45 to log in with
+// AddQueueMember(support) (AQMSTATUS=ADDED, ADDMEMBER in queue_log); after
+// a restart of the switch on the same data the member is still there
+// (persistentmembers=yes): logging in again says MEMBERALREADY.
+func TestQueueDynamicMemberPersists(t *testing.T) {
+	ip, phoneIP := loopbackIP(t, 196), loopbackIP(t, 197)
+	files := map[string]string{
+		"sip.conf":    strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", loopbackIP(t, 198)),
+		"queues.conf": "[general]\npersistentmembers=yes\n[support]\nstrategy=rrmemory\n",
+		"extensions.conf": `[phones]
+exten => 45,1,Answer()
+ same => n,AddQueueMember(support)
+ same => n,Verbose(1,login AQMSTATUS=${AQMSTATUS})
+ same => n,Wait(3)
+[from-pstn]
+`,
+	}
+	login := func(sw *runningSwitch, want string) {
+		t.Helper()
+		if code, out := sipp(t, phoneIP, sw.sipAddr, "phone_call.xml", "-s", "45", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
+			t.Fatalf("phone: sipp exit %d:\n%s", code, out)
+		}
+		waitLog(t, sw, "login AQMSTATUS="+want)
+	}
+	sw := startSwitch(t, ip, files)
+	login(sw, "ADDED")
+	if log := waitQueueLog(t, sw, "ADDMEMBER"); !strings.Contains(log, "|support|SIP/1001|ADDMEMBER|") {
+		t.Errorf("queue_log:\n%s", log)
+	}
+	sw.stop(t)
+	again := startSwitchIn(t, ip, files, sw.data)
+	login(again, "MEMBERALREADY")
+}
