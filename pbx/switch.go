@@ -19,6 +19,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/media/tts"
 	"github.com/obelisk-pbx/obelisk/outbound"
 	"github.com/obelisk-pbx/obelisk/queues"
+	"github.com/obelisk-pbx/obelisk/voicemail"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -72,6 +73,8 @@ type Switch struct {
 	queueMgr  *queues.Manager
 	queueDial *queueDialer
 	queueLog  *queues.QueueLog
+	// vm is voicemail (VoiceMail, VoiceMailMain, MWI).
+	vm *voicemail.Service
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
 	// shell runs System() commands and MixMonitor's.
@@ -89,6 +92,8 @@ func NewRegistry() *ivr.Registry {
 	r := ivr.NewCoreRegistry()
 	r.RegisterApp(dialApp())
 	r.RegisterApp(queueApp())
+	r.RegisterApp(voiceMailApp())
+	r.RegisterApp(voiceMailMainApp())
 	for _, a := range queueMemberApps() {
 		r.RegisterApp(a)
 	}
@@ -164,6 +169,10 @@ func New(o Options) (*Switch, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := s.startVoicemail(cfg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	s.log.Info("configuration loaded", "from", o.ConfigName, "files", len(cfg.Files),
 		"contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
 	return s, nil
@@ -190,6 +199,22 @@ func (s *Switch) startQueues(cfg *Config) error {
 		queues.WithEventLog(qlog), queues.WithTuning(cfg.QueueTuning),
 		queues.WithDeviceStates(queues.DeviceStateFunc(s.deviceState)),
 		queues.WithLogger(s.opts.Logger.With("component", "queues")))
+	return err
+}
+
+// startVoicemail opens the voicemail spool in DATA/voicemail (Asterisk's
+// layout) with voicemail.conf's mailboxes.
+func (s *Switch) startVoicemail(cfg *Config) error {
+	vcfg := cfg.Voicemail
+	if vcfg == nil {
+		vcfg = &voicemail.Config{}
+	}
+	spool, err := voicemail.NewSpool(filepath.Join(s.opts.DataDir, "voicemail"))
+	if err != nil {
+		return err
+	}
+	s.vm, err = voicemail.New(vcfg, spool, voicemail.WithLogger(s.opts.Logger),
+		voicemail.WithNotifier(voicemail.NotifierFunc(s.mailboxChanged)))
 	return err
 }
 
@@ -275,6 +300,12 @@ func (s *Switch) Run(ctx context.Context) error {
 			}()
 		}
 	}
+	// Messages a kill left half-committed are delivered before new calls.
+	if msgs, err := s.vm.Recover(ctx); err != nil {
+		s.log.Warn("voicemail recovery", "error", err)
+	} else if len(msgs) > 0 {
+		s.log.Info("voicemail messages recovered", "messages", len(msgs))
+	}
 	// Call files dropped into DATA/spool/outgoing are placed as Asterisk's
 	// pbx_spool places them.
 	if spool, err := outbound.New(s.spoolDir(), &originator{s: s}, outbound.WithLogger(s.opts.Logger.With("component", "spool"))); err != nil {
@@ -299,6 +330,9 @@ func (s *Switch) Close() error {
 	s.closeOnce.Do(func() {
 		if s.queueLog != nil {
 			_ = s.queueLog.Close()
+		}
+		if s.vm != nil {
+			_ = s.vm.Close()
 		}
 		if s.db != nil {
 			s.closeErr = s.db.Close()

@@ -342,3 +342,31 @@ func withoutCancel(ctx context.Context) (context.Context, context.CancelFunc) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// Notify sends an out-of-dialog NOTIFY to target (a registered contact),
+// as chan_sip sends unsolicited message-summary NOTIFYs for MWI (RFC 3842
+// §3.2: "Event: message-summary" without a subscription), and waits for
+// its final response.
+func (a *Agent) Notify(ctx context.Context, target, event, contentType string, body []byte) error {
+	if err := a.init(); err != nil {
+		return err
+	}
+	var uri sipgosip.Uri
+	if err := sipgosip.ParseUri(target, &uri); err != nil {
+		return fmt.Errorf("notify %s: %w", target, err)
+	}
+	req := sipgosip.NewRequest(sipgosip.NOTIFY, uri)
+	req.AppendHeader(sipgosip.NewHeader("Event", event))
+	req.AppendHeader(sipgosip.NewHeader("Subscription-State", "active"))
+	req.AppendHeader(sipgosip.NewHeader("Content-Type", contentType))
+	req.AppendHeader(sipgosip.HeaderClone(&a.contact))
+	req.SetBody(body)
+	res, err := a.client.Do(ctx, req)
+	if err != nil {
+		return fmt.Errorf("notify %s: %w", target, err)
+	}
+	if !res.IsSuccess() {
+		return fmt.Errorf("notify %s: %d %s", target, res.StatusCode, res.Reason)
+	}
+	return nil
+}
