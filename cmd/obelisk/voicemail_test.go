@@ -97,3 +97,71 @@ exten => _X.,1,VoiceMail(1001@default,s)
 	}
 	_, _ = trunk.wait(15 * time.Second)
 }
+
+// TestVoiceMailMainRetrieves: a message is in 1001's INBOX; a caller
+// reaches VoiceMailMain(1001@default), enters the password 4242# and
+// presses 1 to hear it; when the caller hangs up the heard message has
+// moved to Old, as app_voicemail's close_mailbox moves it.
+func TestVoiceMailMainRetrieves(t *testing.T) {
+	sw, ip, trunkIP, _ := mediaSwitchWith(t, 123, "", "mailbox=1001@default", map[string]string{
+		"voicemail.conf": "[general]\nmaxsilence=2\nminsecs=1\nmaxsecs=20\n[default]\n1001 => 4242,Agent One\n",
+		"extensions.conf": `[from-pstn]
+exten => _X.,1,VoiceMailMain(1001@default)
+ same => n,Hangup()
+[phones]
+`,
+	})
+	inbox := filepath.Join(sw.data, "voicemail", "default", "1001", "INBOX")
+	if err := os.MkdirAll(inbox, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	// A message as Asterisk writes one: 2 s of 1 kHz in an 8 kHz WAV.
+	wav := filepath.Join(t.TempDir(), "tone.wav")
+	writeToneWAV(t, wav, 1000, 2*time.Second)
+	b, err := os.ReadFile(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "msg0000.wav"), b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	meta := "[message]\norigmailbox=1001\ncontext=from-pstn\nmacrocontext=\nexten=1001\nrdnis=unknown\npriority=1\ncallerchan=SIP/pstn-00000001\ncallerid=\"Customer\" <0612345678>\norigdate=Tue Dec  1 10:00:00 AM UTC 2026\norigtime=1796119200\ncategory=\nmsg_id=1796119200-00000000\nflag=\nduration=2\n"
+	if err := os.WriteFile(filepath.Join(inbox, "msg0000.txt"), []byte(meta), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	trunkMedia := listenUDP(t, trunkIP)
+	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
+	scenario := writeScenario(t, "trunk_media.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
+		"> trunk-rtp-port":                  "> " + portFile,
+		`<pause milliseconds="3000"/>`:      `<pause milliseconds="12000"/>`,
+	})
+	trunk := trunkCall(t, sw, trunkIP, scenario)
+	rport, pt := waitPortFile(portFile, 10*time.Second)
+	if rport == "" {
+		_, f := trunk.wait(10 * time.Second)
+		t.Fatalf("no answer to the trunk:\n%s", f)
+	}
+	heard := make(chan []rtpIn, 1)
+	go func() { heard <- readRTP(trunkMedia, 15*time.Second) }()
+	o := newRTPOut(trunkMedia, ip, rport, g711PT(pt), 0x7e1)
+	o.tone(0, 2500*time.Millisecond) // vm-password
+	o.sendDigits(101, "4242#")
+	o.tone(0, 2*time.Second)
+	o.sendDigits(101, "1") // read the new messages
+	_, _ = trunk.wait(25 * time.Second)
+	old := filepath.Join(sw.data, "voicemail", "default", "1001", "Old", "msg0000.txt")
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(old); err == nil {
+			break
+		}
+	}
+	if _, err := os.Stat(old); err != nil {
+		t.Fatalf("the message heard was not moved to Old: %v\n%s", err, sw.logs.String())
+	}
+	pcm, _ := audioOf(<-heard)
+	if p, q := goertzel(pcm, 1000), goertzel(pcm, 440); p < 20*q {
+		t.Errorf("the caller did not hear the message's 1 kHz (power %.3g vs %.3g at 440 Hz)", p, q)
+	}
+}
