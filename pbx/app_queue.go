@@ -79,6 +79,11 @@ func (a *queueAnswer) Wait(ctx context.Context) (queues.Party, time.Duration) {
 	defer bridge.Stop()
 	call.setBridged(true)
 	defer call.setBridged(false)
+	if call.cdr != nil {
+		if ep := a.out.Endpoint(); ep != nil {
+			call.cdr.bridged("SIP/" + ep.Name)
+		}
+	}
 	call.in.OnDTMF(forwardInfoDTMF(a.out.Leg))
 	a.out.OnDTMF(forwardInfoDTMF(call.in.Leg))
 	defer call.listenDTMF()

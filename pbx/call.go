@@ -26,6 +26,8 @@ type sipCall struct {
 	ch *ivr.Channel
 	// media is what the media applications keep (call_media.go).
 	media callMedia
+	// cdr is the call's CDR, written when it ends.
+	cdr *callRecord
 }
 
 var _ ivr.Call = (*sipCall)(nil)
@@ -58,6 +60,9 @@ func (c *sipCall) answerWith(codec string) error {
 			return ivr.ErrHangup
 		}
 		return err
+	}
+	if c.cdr != nil {
+		c.cdr.answered(time.Now())
 	}
 	return nil
 }
@@ -205,9 +210,11 @@ func (s *Switch) runCall(in *b2bua.Inbound) {
 		State:    ivr.StateRing,
 	})
 	call.ch = ch
+	call.cdr = newCallRecord(ch, time.Now(), "")
 	s.log.Info("call", "channel", ch.Name, "from", cid.Num, "to", in.Exten(), "context", in.Identity.Context, "source", in.Source())
 	res := s.engine.Run(in.Context(), ch)
 	_ = call.Hangup(context.Background(), res.Cause)
+	s.writeCDR(call.cdr.finish(ch, time.Now(), res.Cause))
 	call.closeMedia()
 	s.log.Info("call ended", "channel", ch.Name, "cause", res.Cause, "reason", res.Reason)
 }

@@ -216,6 +216,13 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	bridge := b2bua.Bridge(in.Leg, answered.Leg)
 	defer bridge.Stop()
 	call.setBridged(true) // MixMonitor's b option records from here
+	if call.cdr != nil {
+		name := answered.Target
+		if ep := answered.Endpoint(); ep != nil {
+			name = "SIP/" + ep.Name
+		}
+		call.cdr.bridged(name)
+	}
 	defer call.setBridged(false)
 	// RFC 4733 events cross the bridge with the media and digits that came
 	// by SIP INFO are sent on, except for a party with feature codes

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/cdr"
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/media"
@@ -75,6 +76,9 @@ type Switch struct {
 	queueLog  *queues.QueueLog
 	// vm is voicemail (VoiceMail, VoiceMailMain, MWI).
 	vm *voicemail.Service
+	// cdrs takes each call's CDR: DATA/log/cdr-csv/Master.csv as
+	// cdr_csv writes it, and DATA/log/cdr.json, one JSON object a line.
+	cdrs cdr.Writer
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
 	// shell runs System() commands and MixMonitor's.
@@ -155,7 +159,19 @@ func New(o Options) (*Switch, error) {
 		},
 		log: s.log,
 	}
+	csvw, err := cdr.NewCSVWriter(filepath.Join(o.DataDir, "log", "cdr-csv"), cdr.DefaultCSVConfig, cdr.WithLogger(s.log))
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	jsonw, err := cdr.NewJSONWriter(filepath.Join(o.DataDir, "log", "cdr.json"))
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.cdrs = cdr.MultiWriter{csvw, jsonw}
 	s.engine = ivr.New(cfg.Dialplan, ivr.Options{
+		Trace:      traceApp,
 		Registry:   s.reg,
 		Logger:     o.Logger,
 		DB:         astdb,
