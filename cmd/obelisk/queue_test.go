@@ -124,3 +124,66 @@ exten => 45,1,Answer()
 	again := startSwitchIn(t, ip, files, sw.data)
 	login(again, "MEMBERALREADY")
 }
+
+// TestSIGKILLLosesNothing: with a dynamic queue member logged in, a call
+// file scheduled for later (future mtime) in the spool and a voicemail
+// left, the switch is killed with SIGKILL and started again on the same
+// data: the member is still there (MEMBERALREADY), the call file is still
+// pending in outgoing/, and the message is still in the INBOX.
+func TestSIGKILLLosesNothing(t *testing.T) {
+	ip, phoneIP := loopbackIP(t, 130), loopbackIP(t, 131)
+	files := map[string]string{
+		"sip.conf":       strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", loopbackIP(t, 132)),
+		"queues.conf":    "[general]\npersistentmembers=yes\n[support]\nstrategy=rrmemory\n",
+		"voicemail.conf": "[default]\n1001 => 4242,Agent One\n",
+		"extensions.conf": `[phones]
+exten => 45,1,Answer()
+ same => n,AddQueueMember(support)
+ same => n,Verbose(1,login AQMSTATUS=${AQMSTATUS})
+ same => n,Wait(3)
+[from-pstn]
+`,
+	}
+	login := func(sw *runningSwitch, want string) {
+		t.Helper()
+		if code, out := sipp(t, phoneIP, sw.sipAddr, "phone_call.xml", "-s", "45", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
+			t.Fatalf("phone: sipp exit %d:\n%s", code, out)
+		}
+		waitLog(t, sw, "login AQMSTATUS="+want)
+	}
+	sw := startSwitch(t, ip, files)
+	login(sw, "ADDED")
+	outgoing := filepath.Join(sw.data, "spool", "outgoing", "later.call")
+	if err := os.WriteFile(outgoing, []byte("Channel: SIP/1001\nContext: phones\nExtension: 45\nPriority: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(outgoing, later, later); err != nil {
+		t.Fatal(err)
+	}
+	inbox := filepath.Join(sw.data, "voicemail", "default", "1001", "INBOX")
+	if err := os.MkdirAll(inbox, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	writeToneWAV(t, filepath.Join(inbox, "msg0000.wav"), 1000, time.Second)
+	if err := os.WriteFile(filepath.Join(inbox, "msg0000.txt"), []byte("[message]\norigmailbox=1001\nduration=1\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the spool sees the file
+	p, err := os.FindProcess(sw.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Kill(); err != nil { // SIGKILL: no shutdown runs
+		t.Fatal(err)
+	}
+	sw.stop(t) // reaps the killed process
+	again := startSwitchIn(t, ip, files, sw.data)
+	login(again, "MEMBERALREADY")
+	if _, err := os.Stat(outgoing); err != nil {
+		t.Errorf("the pending call file is gone after the kill: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(inbox, "msg0000.wav")); err != nil {
+		t.Errorf("the voicemail is gone after the kill: %v", err)
+	}
+}
