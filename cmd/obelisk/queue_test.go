@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -186,4 +187,31 @@ exten => 45,1,Answer()
 	if _, err := os.Stat(filepath.Join(inbox, "msg0000.wav")); err != nil {
 		t.Errorf("the voicemail is gone after the kill: %v", err)
 	}
+}
+
+// TestDemoQueueToCallback: in the built-in demo a caller who chose English
+// reaches en-queue while no agent is registered: Queue(en-queue,tx,,,10)
+// does not let the caller join (QUEUESTATUS=JOINEMPTY, as joinempty's
+// unavailable members dictate) and the dialplan goes on to the callback
+// offer, as seed 001's call centre does.
+func TestDemoQueueToCallback(t *testing.T) {
+	ip, trunkIP := loopbackIP(t, 133), loopbackIP(t, 134)
+	sw := startSwitch(t, ip, demoFiles(t, ip, trunkIP, nil))
+	caller := newRTPCaller(t, trunkIP)
+	trunk := goMediaTrunk(t, sw, trunkIP, "0777", caller, 40*time.Second)
+	if _, ok := caller.waitSegmentDone(len(demoMenu)-1, 700*time.Millisecond, 30*time.Second); !ok {
+		t.Fatalf("the menu was not heard: %s", describeSegments(caller.segments()))
+	}
+	caller.press("2")
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(sw.logs.String(), "app=Playback args=callcentre/callback-offer") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no callback offer after the queue")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !regexp.MustCompile(`en-queue: no agent for \d* \((TIMEOUT|JOINEMPTY|LEAVEEMPTY)\)`).MatchString(sw.logs.String()) {
+		t.Errorf("the demo's Verbose after Queue() shows no QUEUESTATUS")
+	}
+	_ = trunk
 }
