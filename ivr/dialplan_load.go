@@ -292,7 +292,7 @@ func scanLeadingInt(s string) (n int64, ok bool) {
 func (l *loader) exten(cb *ctxBuild, e config.Entry, realext, rest string, lastPri *int) {
 	name, cid, matchCID := strings.Cut(realext, "/")
 	if matchCID {
-		cid = shrinkPhoneNumber(cid)
+		cid = ShrinkPhoneNumber(cid)
 	}
 	pri, appl, _ := strings.Cut(rest, ",")
 	pri = strings.TrimSpace(pri)

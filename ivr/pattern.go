@@ -409,10 +409,10 @@ func stripBlanks(s string) string {
 	return b.String()
 }
 
-// shrinkPhoneNumber is ast_shrink_phone_number, applied to the caller ID
-// part of `exten => 123/5551212`: it drops '(', ')', spaces, '-' outside
+// ShrinkPhoneNumber is ast_shrink_phone_number, applied to the caller ID
+// part of `exten => 123/5551212` and to call files' CallerID: it drops '(', ')', spaces, '-' outside
 // `[...]` and '.' unless it is the last character.
-func shrinkPhoneNumber(n string) string {
+func ShrinkPhoneNumber(n string) string {
 	var b strings.Builder
 	bracketed := 0
 	for i := 0; i < len(n); i++ {

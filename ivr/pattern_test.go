@@ -173,8 +173,8 @@ func TestShrinkPhoneNumber(t *testing.T) {
 		{"", ""},
 	}
 	for _, tc := range tests {
-		if got := shrinkPhoneNumber(tc.in); got != tc.want {
-			t.Errorf("shrinkPhoneNumber(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := ShrinkPhoneNumber(tc.in); got != tc.want {
+			t.Errorf("ShrinkPhoneNumber(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/obelisk-pbx/obelisk/ivr"
 )
 
 // Defaults pbx_spool gives a call file that does not set them.
@@ -424,7 +426,7 @@ func splitCallerID(s string) (name, num string) {
 		haveLoc = true
 		name, haveName = stripQuoted(instr[:ls]), true
 	} else {
-		tmp := shrinkPhoneNumber(instr)
+		tmp := ivr.ShrinkPhoneNumber(instr)
 		if !quotesStripped && isPhoneNumber(tmp) {
 			loc, haveLoc = tmp, true
 		} else {
@@ -435,7 +437,7 @@ func splitCallerID(s string) (name, num string) {
 		name = unescapeQuoted(name)
 	}
 	if haveLoc {
-		num = shrinkPhoneNumber(loc)
+		num = ivr.ShrinkPhoneNumber(loc)
 	}
 	return name, num
 }
@@ -472,33 +474,6 @@ func unescapeQuoted(s string) string {
 			}
 		}
 		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// shrinkPhoneNumber is ast_shrink_phone_number.
-func shrinkPhoneNumber(n string) string {
-	var b strings.Builder
-	bracketed := 0
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		switch c {
-		case '[':
-			bracketed++
-		case ']':
-			bracketed--
-		case '-':
-			if bracketed == 0 {
-				continue
-			}
-		case '.':
-			if i+1 < len(n) {
-				continue
-			}
-		case '(', ' ', ')':
-			continue
-		}
-		b.WriteByte(c)
 	}
 	return b.String()
 }

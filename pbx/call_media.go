@@ -92,22 +92,6 @@ func (c *sipCall) stopGenerator() string {
 	return g.name
 }
 
-// generatorName returns the name of the generator playing ("" for none,
-// or one that has ended).
-func (c *sipCall) generatorName() string {
-	c.media.mu.Lock()
-	defer c.media.mu.Unlock()
-	if c.media.gen == nil {
-		return ""
-	}
-	select {
-	case <-c.media.gen.done:
-		return ""
-	default:
-		return c.media.gen.name
-	}
-}
-
 // setBridged tells the call's media whether the caller is bridged to
 // another party. Dial calls it with true once the bridge carries the
 // media and with false when the bridge ends. A bridge stops the generator

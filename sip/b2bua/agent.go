@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 
@@ -338,10 +337,6 @@ const hangupTimeout = 5 * time.Second
 func withoutCancel(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), hangupTimeout)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // Notify sends an out-of-dialog NOTIFY to target (a registered contact),
 // as chan_sip sends unsolicited message-summary NOTIFYs for MWI (RFC 3842

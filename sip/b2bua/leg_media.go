@@ -33,11 +33,10 @@ type legTap struct {
 	l *Leg
 
 	// Receive side (read goroutine only).
-	rx      *dtmf.Receiver
-	rxRate  uint32
-	det     *dtmf.Detector
-	rxPCM   [maxFramePCM]int16
-	lastDig time.Time
+	rx     *dtmf.Receiver
+	rxRate uint32
+	det    *dtmf.Detector
+	rxPCM  [maxFramePCM]int16
 
 	// Send side (session write lock).
 	txPCM [maxFramePCM]int16
