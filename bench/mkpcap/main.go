@@ -90,67 +90,28 @@ func readAudio(path string) ([]byte, error) {
 	return audio, nil
 }
 
-// writeStream writes frames RTP packets of 160 bytes of audio, 20 ms apart.
+// writeStream writes frames RTP packets of 160 bytes of A-law audio, 20 ms
+// apart (writePcap frames them).
 func writeStream(path string, audio []byte, frames int) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := &errWriter{w: f}
-	hdr := make([]byte, 24)
-	binary.LittleEndian.PutUint32(hdr, 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], 65535)
-	binary.LittleEndian.PutUint32(hdr[20:], 1)
-	w.write(hdr)
 	const payload = 160
-	pkt := make([]byte, 14+20+8+12+payload)
-	binary.BigEndian.PutUint16(pkt[12:], 0x0800)
-	ip := pkt[14:]
-	ip[0], ip[8], ip[9] = 0x45, 64, 17
-	binary.BigEndian.PutUint16(ip[2:], uint16(len(ip)))
-	copy(ip[12:], []byte{10, 0, 0, 1, 10, 0, 0, 2})
-	var sum uint32
-	for i := 0; i < 20; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(ip[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
-	udp := ip[20:]
-	binary.BigEndian.PutUint16(udp[0:], 4000)
-	binary.BigEndian.PutUint16(udp[2:], 4000)
-	binary.BigEndian.PutUint16(udp[4:], uint16(len(udp)))
-	rtp := udp[8:]
-	rtp[0] = 0x80
-	binary.BigEndian.PutUint32(rtp[8:], 0x0b311c)
-	rec := make([]byte, 16)
+	rtps := make([][]byte, frames)
 	pos := 0
 	for i := range frames {
-		rtp[1] = 8
+		rtp := make([]byte, 12+payload)
+		rtp[0], rtp[1] = 0x80, 8
 		if i == 0 {
 			rtp[1] |= 0x80 // marker on the first packet
 		}
 		binary.BigEndian.PutUint16(rtp[2:], uint16(i))
 		binary.BigEndian.PutUint32(rtp[4:], uint32(i*payload))
+		binary.BigEndian.PutUint32(rtp[8:], 0x0b311c)
 		for j := range payload {
 			rtp[12+j] = audio[pos]
 			pos = (pos + 1) % len(audio)
 		}
-		us := i * 20000
-		binary.LittleEndian.PutUint32(rec[0:], uint32(1_700_000_000+us/1_000_000))
-		binary.LittleEndian.PutUint32(rec[4:], uint32(us%1_000_000))
-		binary.LittleEndian.PutUint32(rec[8:], uint32(len(pkt)))
-		binary.LittleEndian.PutUint32(rec[12:], uint32(len(pkt)))
-		w.write(rec)
-		w.write(pkt)
+		rtps[i] = rtp
 	}
-	if err := f.Close(); w.err == nil {
-		w.err = err
-	}
-	return w.err
+	return writePcap(path, rtps)
 }
 
 type errWriter struct {
