@@ -109,21 +109,14 @@ exten => 45,1,Answer()
 [from-pstn]
 `,
 	}
-	login := func(sw *runningSwitch, want string) {
-		t.Helper()
-		if code, out := sipp(t, phoneIP, sw.sipAddr, "phone_call.xml", "-s", "45", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
-			t.Fatalf("phone: sipp exit %d:\n%s", code, out)
-		}
-		waitLog(t, sw, "login AQMSTATUS="+want)
-	}
 	sw := startSwitch(t, ip, files)
-	login(sw, "ADDED")
+	agentLogin(t, sw, phoneIP, "ADDED")
 	if log := waitQueueLog(t, sw, "ADDMEMBER"); !strings.Contains(log, "|support|SIP/1001|ADDMEMBER|") {
 		t.Errorf("queue_log:\n%s", log)
 	}
 	sw.stop(t)
 	again := startSwitchIn(t, ip, files, sw.data)
-	login(again, "MEMBERALREADY")
+	agentLogin(t, again, phoneIP, "MEMBERALREADY")
 }
 
 // TestSIGKILLLosesNothing: with a dynamic queue member logged in, a call
@@ -145,15 +138,8 @@ exten => 45,1,Answer()
 [from-pstn]
 `,
 	}
-	login := func(sw *runningSwitch, want string) {
-		t.Helper()
-		if code, out := sipp(t, phoneIP, sw.sipAddr, "phone_call.xml", "-s", "45", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
-			t.Fatalf("phone: sipp exit %d:\n%s", code, out)
-		}
-		waitLog(t, sw, "login AQMSTATUS="+want)
-	}
 	sw := startSwitch(t, ip, files)
-	login(sw, "ADDED")
+	agentLogin(t, sw, phoneIP, "ADDED")
 	outgoing := filepath.Join(sw.data, "spool", "outgoing", "later.call")
 	if err := os.WriteFile(outgoing, []byte("Channel: SIP/1001\nContext: phones\nExtension: 45\nPriority: 1\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -180,7 +166,7 @@ exten => 45,1,Answer()
 	}
 	sw.stop(t) // reaps the killed process
 	again := startSwitchIn(t, ip, files, sw.data)
-	login(again, "MEMBERALREADY")
+	agentLogin(t, again, phoneIP, "MEMBERALREADY")
 	if _, err := os.Stat(outgoing); err != nil {
 		t.Errorf("the pending call file is gone after the kill: %v", err)
 	}
@@ -214,4 +200,14 @@ func TestDemoQueueToCallback(t *testing.T) {
 		t.Errorf("the demo's Verbose after Queue() shows no QUEUESTATUS")
 	}
 	_ = trunk
+}
+
+// agentLogin has phone 1001 dial 45 (AddQueueMember in the tests'
+// dialplans) and waits for the AQMSTATUS it logs.
+func agentLogin(t *testing.T, sw *runningSwitch, phoneIP, want string) {
+	t.Helper()
+	if code, out := sipp(t, phoneIP, sw.sipAddr, "phone_call.xml", "-s", "45", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001"); code != 0 {
+		t.Fatalf("phone: sipp exit %d:\n%s", code, out)
+	}
+	waitLog(t, sw, "login AQMSTATUS="+want)
 }
