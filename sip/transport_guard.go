@@ -26,8 +26,8 @@ const maxDatagram = 65535
 //     at Error level (a flood of garbage becomes a flood of 64 KB log lines);
 //   - truncates datagrams above its 32 KiB read buffer (the guard answers
 //     513 Message Too Large, §18.1.1);
-//   - passes requests without From or To to the handlers, where diago
-//     dereferences them: one such INVITE ends the process.
+//   - passes requests without From or To to the handlers (diago, the first
+//     call path, dereferenced them: one such INVITE ended the process).
 //
 // Reads happen on sipgo's single receive goroutine, so one buffer serves.
 type guardPacketConn struct {

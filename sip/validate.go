@@ -18,8 +18,9 @@ import (
 //     "a valid SIP request … MUST contain" them), and CSeq names the
 //     method of the request (§8.1.1.5).
 //
-// Without these, handlers further on meet nil headers: diago dereferences
-// req.To() and req.From() of every request it handles.
+// Without these, handlers further on meet nil headers and dialogs are
+// filed under a method the request does not have (PROTOS c07-sip found
+// both).
 func checkRequest(req *sipgosip.Request) *StatusError {
 	if !strings.EqualFold(req.SipVersion, "SIP/2.0") {
 		return NewStatusError(505, "Version Not Supported")
