@@ -19,7 +19,7 @@ import (
 // Options configure an Agent.
 type Options struct {
 	// Server is the switch's SIP server; the agent handles INVITE, ACK,
-	// BYE, CANCEL, INFO and UPDATE on it.
+	// BYE, CANCEL, INFO, UPDATE and REFER on it.
 	Server *sip.Server
 	// Config returns the SIP configuration in force (it changes on reload).
 	Config func() *sip.Config
@@ -68,6 +68,7 @@ func New(o Options) (*Agent, error) {
 	o.Server.Handle(sipgosip.CANCEL, a.onCancel)
 	o.Server.Handle(sipgosip.INFO, a.onInfo)
 	o.Server.Handle(sipgosip.UPDATE, a.onUpdate)
+	o.Server.Handle(sipgosip.REFER, a.onRefer)
 	return a, nil
 }
 

@@ -283,7 +283,7 @@ func (in *Inbound) Answer(prefer string) error {
 }
 
 // allowMethods is our Allow header in dialogs.
-const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER"
+const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, REGISTER"
 
 // ErrHungUp is returned by operations on a leg whose call has ended.
 var ErrHungUp = errors.New("the call has been hung up")

@@ -53,8 +53,12 @@ type Leg struct {
 	offering bool
 	timer    *sessionTimer
 	ended    bool
+	// refer is the peer's REFER in progress (491 for another, RFC 3515
+	// §2.4.6 lets a notifier refuse overlapping ones).
+	refer *Refer
 
 	onDTMF  atomic.Pointer[func(dtmf.Event)]
+	onRefer atomic.Pointer[func(*Refer) error]
 	tapOnce sync.Once
 	tap     *legTap
 
