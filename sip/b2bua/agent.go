@@ -32,6 +32,9 @@ type Options struct {
 	// OnCall runs each identified inbound call; the call is hung up when it
 	// returns (if it still is up). Without it INVITEs get 480.
 	OnCall func(in *Inbound)
+	// OnRefer takes the REFERs of legs that have no Leg.OnRefer function
+	// of their own (see Leg.OnRefer); without either a REFER gets 603.
+	OnRefer func(r *Refer) error
 }
 
 // Agent is the B2BUA: it owns every call leg and routes in-dialog requests

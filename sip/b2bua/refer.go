@@ -170,9 +170,9 @@ const referExpires = 60
 // REFER is answered and must not block: it returns nil to accept the
 // transfer (202 Accepted, then NOTIFY 100 Trying) and reports the outcome
 // later with Refer.Notify; or an error to refuse it, a *sip.StatusError
-// giving the response (e.g. 603 Declined), else 500. Without a function a
-// REFER is answered 603 Declined, as chan_sip answers a transfer of a
-// channel that is not bridged.
+// giving the response (e.g. 603 Declined), else 500. Without a function
+// (here or Options.OnRefer) a REFER is answered 603 Declined, as chan_sip
+// answers a transfer of a channel that is not bridged.
 func (l *Leg) OnRefer(f func(r *Refer) error) { l.onRefer.Store(&f) }
 
 // onReferReq handles a REFER in the leg's dialog (RFC 3515 §2.4.2), as
@@ -197,8 +197,11 @@ func (l *Leg) onReferReq(req *sipgosip.Request, tx sipgosip.ServerTransaction) e
 		return sip.NewStatusError(400, "Bad Request")
 	}
 	r.Leg = l
-	fp := l.onRefer.Load()
-	if fp == nil || *fp == nil {
+	f := l.a.o.OnRefer
+	if fp := l.onRefer.Load(); fp != nil && *fp != nil {
+		f = *fp
+	}
+	if f == nil {
 		l.log.Info("REFER declined: the call cannot be transferred", "refer_to", r.Target)
 		return sip.NewStatusError(603, "Declined")
 	}
@@ -209,7 +212,7 @@ func (l *Leg) onReferReq(req *sipgosip.Request, tx sipgosip.ServerTransaction) e
 	}
 	l.refer = r
 	l.mu.Unlock()
-	if err := (*fp)(r); err != nil {
+	if err := f(r); err != nil {
 		l.clearRefer(r)
 		var se *sip.StatusError
 		if errors.As(err, &se) {
