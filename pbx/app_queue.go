@@ -38,11 +38,11 @@ func (d *queueDialer) Ring(ctx context.Context, m queues.Member, caller queues.C
 		return nil, fmt.Errorf("%w: %v", queues.ErrNoChannel, err)
 	}
 	t := targets[0]
-	out, err := d.s.sip.agent.Dial(ctx, b2bua.DialRequest{
+	out, err := d.s.placeCall(ctx, t, b2bua.DialRequest{
 		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 		CallerNum: caller.CallerIDNum, CallerName: caller.CallerIDName,
 		MaxForwards: qc.call.in.MaxForwards() - 1, Codecs: qc.call.in.OfferedCodecs(),
-	})
+	}, originOf(qc.ch))
 	if err != nil {
 		switch b2bua.DialStatus(err) {
 		case "BUSY":
@@ -174,6 +174,9 @@ func (d dialplanExits) Exists(context, digits string) bool {
 // endpoint), INUSE while it has a call, NOT_INUSE otherwise.
 func (s *Switch) deviceState(iface string) queues.DeviceState {
 	tech, rest, ok := strings.Cut(iface, "/")
+	if ok && strings.EqualFold(tech, "Local") {
+		return s.localDeviceState(rest)
+	}
 	if !ok || (!strings.EqualFold(tech, "SIP") && !strings.EqualFold(tech, "PJSIP")) || s.sip == nil {
 		return queues.DeviceInvalid
 	}

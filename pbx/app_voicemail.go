@@ -17,8 +17,41 @@ import (
 // vmChannel is the caller's channel as the voicemail flows see it
 // (voicemail.Channel).
 type vmChannel struct {
-	call *sipCall
+	call vmCall
 	ch   *ivr.Channel
+}
+
+// vmCall is the call a voicemail flow runs on: an inbound caller's
+// (sipCall), or the answered leg of a call file's channel (calleeCall),
+// as the feedback survey's complaints are left from one.
+type vmCall interface {
+	Play(ctx context.Context, sound, language, stop string) (rune, error)
+	WaitDigit(ctx context.Context, timeout time.Duration) (rune, error)
+	// recordSource is the leg recorded and what ends a recording.
+	recordSource() (recordLeg, recordInput)
+}
+
+func (c *sipCall) recordSource() (recordLeg, recordInput) {
+	return c.in, recordInput{hungUp: c.in.Context().Done(), digits: c.digits}
+}
+
+func (c *calleeCall) recordSource() (recordLeg, recordInput) {
+	return c.out, recordInput{hungUp: c.out.Context().Done(), digits: c.digits}
+}
+
+// voicemailCall returns the call under ch that voicemail can run on.
+func voicemailCall(ch *ivr.Channel) (vmCall, *Switch, bool) {
+	c := ch.Call()
+	if oc, ok := c.(*originatedCall); ok {
+		c = oc.Call
+	}
+	switch c := c.(type) {
+	case *sipCall:
+		return c, c.sw, true
+	case *calleeCall:
+		return c, c.sw, true
+	}
+	return nil, nil, false
 }
 
 var _ voicemail.Channel = (*vmChannel)(nil)
@@ -70,7 +103,6 @@ func (v *vmChannel) playAll(ctx context.Context, sounds []string, lang, stop str
 // silence detection and trims), ending on a stop digit, a cancel digit
 // (0: the operator), the silence, the maximum length or the hangup.
 func (v *vmChannel) Record(ctx context.Context, path string, opts voicemail.RecordOptions) (voicemail.RecordResult, error) {
-	c := v.call
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return voicemail.RecordResult{}, err
 	}
@@ -84,7 +116,8 @@ func (v *vmChannel) Record(ctx context.Context, path string, opts voicemail.Reco
 	if opts.StopDigits != "" && !strings.ContainsRune(opts.StopDigits, '#') {
 		o.terminator = rune(opts.StopDigits[0])
 	}
-	st, err := record(ctx, c.in, recordInput{hungUp: c.in.Context().Done(), digits: c.digits}, rec, start, o)
+	leg, in := v.call.recordSource()
+	st, err := record(ctx, leg, in, rec, start, o)
 	res := voicemail.RecordResult{Duration: rec.Duration()}
 	switch st {
 	case RecordSilence:
@@ -131,8 +164,8 @@ func (v *vmChannel) CallerID() (string, string) {
 func voiceMailApp() *ivr.App {
 	return &ivr.App{Name: "VoiceMail", Synopsis: "Leave a voicemail message: VoiceMail(mailbox[@context][,options]); sets VMSTATUS",
 		Exec: func(ctx context.Context, ch *ivr.Channel, args string) error {
-			call, ok := ch.Call().(*sipCall)
-			if !ok || call.sw.vm == nil {
+			call, sw, ok := voicemailCall(ch)
+			if !ok || sw.vm == nil {
 				ch.SetVar("VMSTATUS", "FAILED")
 				return nil
 			}
@@ -153,14 +186,14 @@ func voiceMailApp() *ivr.App {
 			if err := ch.Answer(ctx); err != nil {
 				return err
 			}
-			out, err := call.sw.vm.Leave(ctx, &vmChannel{call: call, ch: ch}, box, opts)
+			out, err := sw.vm.Leave(ctx, &vmChannel{call: call, ch: ch}, box, opts)
 			if out.Status != voicemail.StatusUnknown {
 				ch.SetVar("VMSTATUS", out.Status.String())
 			}
 			if out.Goto != "" {
 				ch.Goto(firstNonEmpty(out.ExitContext, ch.Context), out.Goto, 1)
 			}
-			if errors.Is(err, ivr.ErrHangup) || call.in.Context().Err() != nil {
+			if errors.Is(err, ivr.ErrHangup) || ctx.Err() != nil {
 				return ivr.ErrHangup
 			}
 			if err != nil {

@@ -29,6 +29,9 @@ func dialApp() *ivr.App {
 		Name:     "Dial",
 		Synopsis: "Call one or more SIP endpoints and bridge the first to answer: Dial(SIP/peer[&SIP/trunk/number…][,timeout[,options]]); sets DIALSTATUS",
 		Exec: func(ctx context.Context, ch *ivr.Channel, args string) error {
+			if lc, ok := ch.Call().(*localCall); ok {
+				return lc.dial(ctx, ch, args) // a Local channel's ;2 (local.go)
+			}
 			call, ok := ch.Call().(*sipCall)
 			if !ok {
 				return errors.New("Dial: the channel is not a SIP call")
@@ -44,6 +47,8 @@ type dialTarget struct {
 	ep       *sip.Endpoint
 	username string
 	password string
+	// local is set for Local/exten@context (local.go).
+	local *localSpec
 }
 
 func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args string) error {
@@ -122,7 +127,7 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	results := make(chan result, len(targets))
 	for _, t := range targets {
 		go func(t dialTarget) {
-			out, err := s.sip.agent.Dial(dctx, b2bua.DialRequest{
+			out, err := s.placeCall(dctx, t, b2bua.DialRequest{
 				Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 				CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: maxForwards,
 				Codecs: in.OfferedCodecs(),
@@ -143,7 +148,7 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 						early = b2bua.Bridge(in.Leg, out.Leg)
 					}
 				},
-			})
+			}, originOf(ch))
 			results <- result{out: out, err: err}
 		}(t)
 	}
@@ -415,8 +420,11 @@ func firstNonEmpty(a, b string) string {
 // contacts, or the number at a trunk's host with its credentials.
 func (s *Switch) resolveTarget(spec string) ([]dialTarget, error) {
 	tech, rest, ok := strings.Cut(spec, "/")
+	if ok && strings.EqualFold(tech, "Local") {
+		return s.resolveLocal(spec, rest)
+	}
 	if !ok || (!strings.EqualFold(tech, "SIP") && !strings.EqualFold(tech, "PJSIP")) {
-		return nil, fmt.Errorf("unsupported technology in %q (SIP and PJSIP are)", spec)
+		return nil, fmt.Errorf("unsupported technology in %q (SIP, PJSIP and Local are)", spec)
 	}
 	cfg := s.Config().SIP
 	var epName, number string

@@ -15,7 +15,9 @@ import (
 // pbx_spool does through ast_pbx_outgoing_exten/app: the Channel is
 // dialled for WaitTime; once it answers it runs the call file's
 // Context/Extension/Priority, or its Application(Data), on a channel of
-// its own with the file's caller ID, account and variables.
+// its own with the file's caller ID, account and variables. The Channel
+// is SIP/…, PJSIP/… or Local/exten@context (local.go): a Local channel's
+// ;2 runs exten@context and the leg its Dial answers is the call file's.
 type originator struct{ s *Switch }
 
 var _ outbound.Originator = (*originator)(nil)
@@ -32,13 +34,20 @@ func (o *originator) Originate(ctx context.Context, cf *outbound.CallFile) (outb
 		s.log.Info("call file: channel unavailable", "file", cf.Name, "channel", cf.Channel, "reason", err)
 		return outbound.OutcomeChanUnavail, nil
 	}
+	t := targets[0] // a registered phone's first contact, the trunk, or a Local pair
+	// The channel exists before it is dialled, as pbx_outgoing_attempt
+	// sets the file's variables on it before ast_call: a Local channel's
+	// ;2 copies them, and CHANNEL(language) is in force from the start.
+	call := &originatedCall{}
+	ch := s.engine.NewChannel(call, s.originatedOptions(cf, t))
+	s.setCallFileVars(ch, cf)
 	dctx, cancel := context.WithTimeout(ctx, cf.WaitTime)
 	defer cancel()
-	t := targets[0] // a registered phone's first contact, or the trunk
-	out, err := s.sip.agent.Dial(dctx, b2bua.DialRequest{
+	cid := ch.CallerID()
+	out, err := s.placeCall(dctx, t, b2bua.DialRequest{
 		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
-		CallerNum: cf.CallerIDNum, CallerName: cf.CallerIDName, MaxForwards: 70,
-	})
+		CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: 70,
+	}, localOrigin{vars: allVars(ch), language: ch.Language(), accountCode: ch.AccountCode, linkedID: ch.LinkedID})
 	if err != nil {
 		st := b2bua.DialStatus(err)
 		if st == "CANCEL" && ctx.Err() == nil {
@@ -51,52 +60,88 @@ func (o *originator) Originate(ctx context.Context, cf *outbound.CallFile) (outb
 		s.log.Info("call file: not answered", "file", cf.Name, "channel", cf.Channel, "dialstatus", st)
 		return outcome, nil
 	}
-	go s.runOriginated(out, cf)
+	call.Call = newCalleeCall(s, out)
+	go s.runOriginated(out, ch, cf)
 	return outbound.OutcomeAnswered, nil
 }
 
-// runOriginated runs an answered call file's channel through the dialplan
-// (or its one application) until it hangs up.
-func (s *Switch) runOriginated(out *b2bua.Outbound, cf *outbound.CallFile) {
-	defer out.Close()
+// originatedCall is the Call of a call file's channel: the answered leg's
+// calleeCall, set once the channel is answered (the dialplan runs only
+// then).
+type originatedCall struct{ ivr.Call }
+
+// originatedOptions describe a call file's channel: named after what is
+// dialled (SIP/peer-…, or Local/exten@context-…;1), with the file's
+// caller ID and account, in the language of the endpoint dialled, up.
+func (s *Switch) originatedOptions(cf *outbound.CallFile, t dialTarget) ivr.ChannelOptions {
 	name := "SIP/" + cf.Dest
-	if ep := out.Endpoint(); ep != nil {
-		name = "SIP/" + ep.Name
+	if t.ep != nil {
+		name = "SIP/" + t.ep.Name
 	}
-	vars := map[string]string{}
-	for _, v := range cf.Vars {
-		vars[strings.TrimSpace(v.Name)] = v.Value
+	n := s.channels.Add(1)
+	chName := fmt.Sprintf("%s-%08x", name, n)
+	if t.local != nil {
+		chName = fmt.Sprintf("Local/%s@%s-%08x;1", t.local.exten, t.local.context, n)
 	}
 	o := ivr.ChannelOptions{
-		Name:        fmt.Sprintf("%s-%08x", name, s.channels.Add(1)),
+		Name:        chName,
 		Context:     cf.Context,
 		Exten:       cf.Extension,
 		Priority:    cf.Priority,
 		CallerID:    ivr.CallerID{Num: cf.CallerIDNum, Name: cf.CallerIDName},
 		AccountCode: cf.Account,
-		Vars:        vars,
 		State:       ivr.StateUp,
 	}
-	if ep := out.Endpoint(); ep != nil {
-		o.Language = ep.Language
+	if t.ep != nil {
+		o.Language = t.ep.Language
 	}
-	call := newCalleeCall(s, out)
+	if cf.Application != "" {
+		o.Context, o.Exten, o.Priority = "app_originate", "s", 1
+	}
+	return o
+}
+
+// setCallFileVars sets the file's Set/Setvar lines on ch in file order as
+// pbx_builtin_setvar_helper does: a name ending in ")" writes a dialplan
+// function (CHANNEL(language)=fr, CALLERID(name)=…), anything else is a
+// channel variable.
+func (s *Switch) setCallFileVars(ch *ivr.Channel, cf *outbound.CallFile) {
+	for _, v := range cf.Vars {
+		name := strings.TrimSpace(v.Name)
+		if err := ch.SetVariable(name, v.Value); err != nil {
+			s.log.Warn("call file: Setvar failed", "file", cf.Name, "name", name, "error", err)
+		}
+	}
+}
+
+// allVars are every variable of ch, with their inheritance prefixes, as
+// a Local channel's ;2 copies them from ;1.
+func allVars(ch *ivr.Channel) map[string]string {
+	out := map[string]string{}
+	for _, kv := range ch.Vars() {
+		out[kv[0]] = kv[1]
+	}
+	return out
+}
+
+// runOriginated runs an answered call file's channel through the dialplan
+// (or its one application) until it hangs up.
+func (s *Switch) runOriginated(out *b2bua.Outbound, ch *ivr.Channel, cf *outbound.CallFile) {
+	defer out.Close()
 	if cf.Application != "" {
 		// Application/Data: the answered channel runs that application
 		// alone, then is hung up.
-		o.Context, o.Exten, o.Priority = "app_originate", "s", 1
-		ch := s.engine.NewChannel(call, o)
 		app := s.reg.App(cf.Application)
 		if app == nil {
 			s.log.Warn("call file: no such application", "file", cf.Name, "app", cf.Application)
 		} else if err := app.Exec(out.Context(), ch, ch.Expand(cf.Data)); err != nil {
 			s.log.Info("call file application ended", "file", cf.Name, "app", cf.Application, "error", err)
 		}
-		_ = call.Hangup(context.Background(), ivr.CauseNormalClearing)
+		_ = ch.Call().Hangup(context.Background(), ivr.CauseNormalClearing)
 		return
 	}
-	ch := s.engine.NewChannel(call, o)
-	s.log.Info("call file answered", "file", cf.Name, "channel", ch.Name, "to", cf.Context+","+cf.Extension+","+fmt.Sprint(cf.Priority))
+	s.log.Info("call file answered", "file", cf.Name, "channel", ch.Name, "language", ch.Language(),
+		"to", cf.Context+","+cf.Extension+","+fmt.Sprint(cf.Priority))
 	res := s.engine.Run(out.Context(), ch)
 	s.log.Info("call file call ended", "channel", ch.Name, "cause", res.Cause, "reason", res.Reason)
 }

@@ -81,6 +81,8 @@ type Switch struct {
 	cdrs cdr.Writer
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
+	// locals counts the Local channels up (local.go).
+	locals localChannels
 	// shell runs System() commands and MixMonitor's.
 	shell func(ctx context.Context, command string) (int, error)
 	// moh keeps the loaded music-on-hold classes.
