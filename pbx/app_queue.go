@@ -65,39 +65,35 @@ type queueAnswer struct {
 func (a *queueAnswer) UniqueID() string { return a.id }
 
 // Wait answers the caller (with the member's codec when it offered it),
-// bridges the two and returns when one hangs up.
+// bridges the two in a bridge session with the features of Queue's
+// options (t T transfer, h H disconnect, x X automixmon, k K park, as
+// app_queue enables them: lower case for the member, upper case for the
+// caller) and returns when one hangs up. A member who transfers the
+// caller hands it back to the dialplan (queueCaller.transferred); a
+// caller who transfers the member leaves and is hung up.
 func (a *queueAnswer) Wait(ctx context.Context) (queues.Party, time.Duration) {
-	defer a.out.Close()
 	call := a.qc.call
 	call.stopGenerator()
 	if err := call.answerWith(a.out.Media().Audio().Codec()); err != nil {
 		_ = a.out.Hangup(context.Background())
+		a.out.Close()
 		return queues.PartyCaller, 0
 	}
-	start := time.Now()
-	bridge := b2bua.Bridge(call.in.Leg, a.out.Leg)
-	defer bridge.Stop()
-	call.setBridged(true)
-	defer call.setBridged(false)
 	if call.cdr != nil {
 		if ep := a.out.Endpoint(); ep != nil {
 			call.cdr.bridged("SIP/" + ep.Name)
 		}
 	}
-	call.in.OnDTMF(forwardInfoDTMF(a.out.Leg))
-	a.out.OnDTMF(forwardInfoDTMF(call.in.Leg))
-	defer call.listenDTMF()
-	a.qc.ch.Logger().Info("Queue: bridged", "member", a.out.Target)
-	select {
-	case <-call.in.Context().Done():
-		_ = a.out.Hangup(context.Background())
-		return queues.PartyCaller, time.Since(start)
-	case <-a.out.Context().Done():
-		return queues.PartyAgent, time.Since(start)
-	case <-ctx.Done():
-		_ = a.out.Hangup(context.Background())
-		return queues.PartyCaller, time.Since(start)
+	s, ch := a.qc.call.sw, a.qc.ch
+	callerCodes, agentCodes := bridgeFeatures(s.Config().Features, a.qc.flags)
+	res := s.newBridgeSession("Queue", ch, callerParty(ch, call, callerCodes), s.calleeParty(ch, a.out, agentCodes), 0).run(ctx)
+	switch res.end {
+	case bridgeCallerHungUp, bridgeCallerLeft:
+		return queues.PartyCaller, res.talk
+	case bridgeCallerTransferred:
+		a.qc.transferred = true
 	}
+	return queues.PartyAgent, res.talk
 }
 
 // Hangup releases an answer that is not bridged (a second member of a
@@ -110,6 +106,11 @@ func (a *queueAnswer) Hangup() {
 type queueCaller struct {
 	call *sipCall
 	ch   *ivr.Channel
+	// flags are Queue's options (the bridge's features).
+	flags map[rune]string
+	// transferred: the member sent the caller elsewhere in the dialplan
+	// (a transfer), where the channel goes on after Queue.
+	transferred bool
 }
 
 var _ queues.Caller = (*queueCaller)(nil)
@@ -206,8 +207,11 @@ func (s *Switch) deviceState(iface string) queues.DeviceState {
 // passed), FULL, JOINEMPTY, LEAVEEMPTY, or CONTINUE (option c, after a
 // bridged call), and the dialplan goes on; a key of the queue's context
 // sends the caller there; after a bridged call without c the caller is
-// hung up. Options: c (continue), n (no retries); t T (transfers) are
-// accepted and apply with the transfer features of the bridge. Variables
+// hung up. Options: c (continue), n (no retries), and the features of
+// the bridge (features.conf): t and T let the member and the caller
+// transfer (blindxfer, atxfer), h and H hang up (disconnect), x and X
+// record (automixmon), k and K park (parkcall). A member who transfers the
+// caller sends it on in the dialplan at the target. Variables
 // MEMBERINTERFACE, MEMBERNAME, QEHOLDTIME … are set as app_queue sets them.
 //
 // # Example
@@ -254,7 +258,7 @@ func (s *Switch) queue(ctx context.Context, ch *ivr.Channel, call *sipCall, args
 	if p, err := strconv.Atoi(ch.Var("QUEUE_PRIO")); err == nil {
 		opts.Prio = p
 	}
-	qc := &queueCaller{call: call, ch: ch}
+	qc := &queueCaller{call: call, ch: ch, flags: flags}
 	s.queueDial.callers.Store(ch.UniqueID, qc)
 	defer s.queueDial.callers.Delete(ch.UniqueID)
 	defer call.stopGenerator()
@@ -270,6 +274,9 @@ func (s *Switch) queue(ctx context.Context, ch *ivr.Channel, call *sipCall, args
 	switch {
 	case res.ExitExten != "":
 		ch.Goto(res.ExitContext, res.ExitExten, 1)
+	case qc.transferred:
+		// The member transferred the caller: the channel goes on at the
+		// transfer's target.
 	case res.Hangup:
 		return ivr.ErrHangup
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/dtmf"
-	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/sip"
@@ -197,8 +196,7 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		}
 		return nil
 	}
-	// The leg is ours to close unless a blind transfer hands it to a
-	// channel of its own.
+	// The leg is ours to close until the bridge session takes it.
 	owned := true
 	defer func() {
 		if owned {
@@ -217,10 +215,8 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		return err
 	}
 	ch.SetVar("DIALSTATUS", "ANSWER")
-	answeredAt := time.Now()
-	bridge := b2bua.Bridge(in.Leg, answered.Leg)
-	defer bridge.Stop()
-	call.setBridged(true) // MixMonitor's b option records from here
+	callerCodes, calleeCodes := bridgeFeatures(s.Config().Features, flags)
+	callee := s.calleeParty(ch, answered, calleeCodes)
 	if call.cdr != nil {
 		name := answered.Target
 		if ep := answered.Endpoint(); ep != nil {
@@ -228,100 +224,17 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 		}
 		call.cdr.bridged(name)
 	}
-	defer call.setBridged(false)
-	// RFC 4733 events cross the bridge with the media and digits that came
-	// by SIP INFO are sent on, except for a party with feature codes
-	// (t T h H): its digits are matched first, and sent on when they are
-	// no code.
-	hits := make(chan featureHit, 4)
-	callerCodes, calleeCodes := bridgeFeatures(s.Config().Features, flags)
-	featureTimeout := features.DefaultFeatureDigitTimeout
-	if f := s.Config().Features; f != nil {
-		featureTimeout = f.General.FeatureDigitTimeout
-	}
-	watch := func(from, to *b2bua.Leg, codes map[string]string, byCaller bool) *featureWatcher {
-		if len(codes) == 0 {
-			from.OnDTMF(forwardInfoDTMF(to))
-			return nil
-		}
-		bridge.HoldDTMF(from.Media(), true)
-		var w *featureWatcher
-		w = newFeatureWatcher(codes, featureTimeout, to.SendDTMF, func(f string) {
-			select {
-			case hits <- featureHit{byCaller: byCaller, feature: f, w: w}:
-			default:
-			}
-		})
-		from.OnDTMF(func(ev dtmf.Event) { w.digit(ev.Digit) })
-		return w
-	}
-	if w := watch(in.Leg, answered.Leg, callerCodes, true); w != nil {
-		defer w.stop()
-	}
-	if w := watch(answered.Leg, in.Leg, calleeCodes, false); w != nil {
-		defer w.stop()
-	}
-	defer call.listenDTMF()
-	ch.Logger().Info("Dial: bridged", "callee", answered.Target,
-		"caller_codec", in.Media().Audio().Codec(), "callee_codec", answered.Media().Audio().Codec())
-	callerGone := false
-	var limitC <-chan time.Time
-	if limit > 0 {
-		t := time.NewTimer(limit)
-		defer t.Stop()
-		limitC = t.C
-	}
-	var final *error // a feature ended Dial with this result
-bridged:
-	for {
-		select {
-		case <-in.Context().Done():
-			callerGone = true
-			_ = answered.Hangup(ctx)
-			break bridged
-		case <-answered.Context().Done():
-			if errors.Is(context.Cause(answered.Context()), b2bua.ErrSessionExpired) {
-				ch.SetHangupCause(ivr.CauseNormalClearing)
-			}
-			break bridged
-		case <-limitC:
-			// L(): the call's time is up; both parties are disconnected,
-			// as app_dial does when the limit expires.
-			ch.Logger().Info("Dial: call limit reached", "limit", limit)
-			_ = answered.Hangup(ctx)
-			break bridged
-		case hit := <-hits:
-			switch act := s.runFeature(ctx, ch, call, answered, hit); act {
-			case featureStay:
-			case featureDisconnected:
-				if hit.byCaller {
-					callerGone = true
-				}
-				break bridged
-			case featureTransferredCallee:
-				// The caller blind-transferred the called party, who now
-				// belongs to a channel of its own; the transferer is hung
-				// up, as Asterisk does.
-				owned = false
-				err := error(ivr.ErrHangup)
-				final = &err
-				break bridged
-			case featureTransferredCaller:
-				var err error // the caller goes on where the callee sent it
-				final = &err
-				break bridged
-			}
-		}
-	}
-	if final != nil {
-		ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
-		return *final
-	}
-	ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(time.Since(answeredAt).Seconds())))
-	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
-	if callerGone {
+	owned = false
+	res := s.newBridgeSession("Dial", ch, callerParty(ch, call, callerCodes), callee, limit).run(ctx)
+	ch.SetVar("ANSWEREDTIME", strconv.Itoa(int(res.talk.Seconds())))
+	switch res.end {
+	case bridgeCallerTransferred:
+		return nil // the caller goes on where the transfer sent it
+	case bridgeCallerLeft, bridgeCallerHungUp, bridgeLimit:
+		ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
 		return ivr.ErrHangup
 	}
+	ch.SetVar("DIALEDTIME", strconv.Itoa(int(time.Since(start).Seconds())))
 	if v, ok := flags['F']; ok {
 		// F(context^exten^priority): the caller goes on there; F alone:
 		// the next priority.

@@ -2,7 +2,6 @@ package pbx
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/obelisk-pbx/obelisk/dtmf"
 	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/ivr"
-	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
 // featureWatcher matches one bridged party's digits against the feature
@@ -107,64 +105,72 @@ func (w *featureWatcher) stop() {
 
 // featureHit is a feature code a bridged party dialled.
 type featureHit struct {
-	byCaller bool
-	feature  string
-	w        *featureWatcher
+	party   *bridgeParty
+	feature string
+	w       *featureWatcher
 }
 
-// bridgeFeatures are the codes of Dial's options for each party:
-// T and H for the caller, t and h for the called party (app_dial).
+// bridgeFeatures are the codes of Dial's and Queue's options for each
+// party, as app_dial and app_queue enable them: T (transfer: blindxfer
+// and atxfer), H (disconnect), X (automixmon) and K (parkcall) for the
+// caller; t, h, x and k for the called party.
 func bridgeFeatures(cfg *features.Config, flags map[rune]string) (caller, callee map[string]string) {
 	if cfg == nil {
 		cfg = &features.Config{Map: map[string]string{features.BlindTransfer: "#", features.Disconnect: "*"}}
 	}
-	add := func(m map[string]string, feature string) map[string]string {
-		code := cfg.Map[feature]
-		if code == "" {
-			return m
+	add := func(m map[string]string, names ...string) map[string]string {
+		for _, feature := range names {
+			code := cfg.Map[feature]
+			if code == "" {
+				continue
+			}
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[code] = feature
 		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[code] = feature
 		return m
 	}
-	if _, ok := flags['T']; ok {
-		caller = add(caller, features.BlindTransfer)
-	}
-	if _, ok := flags['H']; ok {
-		caller = add(caller, features.Disconnect)
-	}
-	if _, ok := flags['t']; ok {
-		callee = add(callee, features.BlindTransfer)
-	}
-	if _, ok := flags['h']; ok {
-		callee = add(callee, features.Disconnect)
+	for _, o := range []struct {
+		opt      rune
+		features []string
+	}{
+		{'t', []string{features.BlindTransfer, features.AttendedTransfer}},
+		{'h', []string{features.Disconnect}},
+		{'x', []string{features.AutoMixMon}},
+		{'k', []string{features.ParkCall}},
+	} {
+		if _, ok := flags[o.opt]; ok {
+			callee = add(callee, o.features...)
+		}
+		if _, ok := flags[o.opt-'a'+'A']; ok {
+			caller = add(caller, o.features...)
+		}
 	}
 	return caller, callee
 }
 
-// transferTarget collects the extension a blind transfer goes to, as
-// features.c's builtin_blindtransfer does: the transferer hears
-// pbx-transfer, then dials digits until the extension exists and no
-// longer one can match, transferdigittimeout passes between digits, or #
-// ends it. ok is false when nothing valid was dialled (the caller hears
-// pbx-invalid and the bridge goes on).
-func (s *Switch) transferTarget(ctx context.Context, play ivr.Call, lang, tctx string, digits chan rune) (string, bool) {
+// transferTarget collects the extension a transfer goes to, as
+// bridge_basic.c's grab_transfer does: the transferer hears pbx-transfer,
+// then dials digits until the extension exists and no longer one can
+// match, transferdigittimeout passes between digits, or # ends it. ok is
+// false when nothing valid was dialled (the transferer hears pbx-invalid
+// and the call goes on).
+func (s *Switch) transferTarget(ctx context.Context, p *bridgeParty, digits chan rune) (string, bool) {
 	cfg := s.Config()
 	timeout := features.DefaultTransferDigitTimeout
 	if cfg.Features != nil {
 		timeout = cfg.Features.General.TransferDigitTimeout
 	}
-	first, _ := play.Play(ctx, "pbx-transfer", lang, dtmf.Digits)
+	first, _ := p.play(ctx, s, "pbx-transfer", digits, dtmf.Digits)
 	dp := s.engine.Dialplan()
 	exten := ""
-	if first != 0 {
+	if first != 0 && first != '#' {
 		exten = string(first)
 	}
-	for {
+	for first != '#' {
 		now := time.Now()
-		if exten != "" && dp.CanMatch(tctx, exten, "", now) && !dp.MatchMore(tctx, exten, "", now) {
+		if exten != "" && dp.CanMatch(p.tctx, exten, "", now) && !dp.MatchMore(p.tctx, exten, "", now) {
 			break
 		}
 		t := time.NewTimer(timeout)
@@ -177,29 +183,29 @@ func (s *Switch) transferTarget(ctx context.Context, play ivr.Call, lang, tctx s
 			exten += string(d)
 		case <-t.C:
 			goto done
+		case <-p.leg.Context().Done():
+			t.Stop()
+			return "", false
 		case <-ctx.Done():
 			t.Stop()
 			return "", false
 		}
 	}
 done:
-	if _, p, _ := dp.LookupPriority(tctx, exten, "", 1, time.Now()); exten == "" || p == nil {
-		_, _ = play.Play(ctx, "pbx-invalid", lang, "")
+	if !s.extensionExists(p.tctx, exten) {
+		_, _ = p.play(ctx, s, "pbx-invalid", nil, "")
 		return exten, false
 	}
 	return exten, true
 }
 
-// transferCallee sends the called party to context,exten,1 of the
-// dialplan on a channel of its own, which now owns the leg (blind
-// transfer by the caller, Dial's T).
-func (s *Switch) transferCallee(caller *ivr.Channel, out *b2bua.Outbound, tctx, exten string) {
-	name := "SIP/callee"
-	if ep := out.Endpoint(); ep != nil {
-		name = "SIP/" + ep.Name
-	}
+// transferToChannel sends a called party to context,exten,1 of the
+// dialplan on a channel of its own, which now owns the leg (a blind
+// transfer of the called party).
+func (s *Switch) transferToChannel(caller *ivr.Channel, p *bridgeParty, transferer, tctx, exten string) {
+	out := p.out
 	ch := s.engine.NewChannel(newCalleeCall(s, out), ivr.ChannelOptions{
-		Name:     fmt.Sprintf("%s-%08x", name, s.channels.Add(1)),
+		Name:     p.name,
 		LinkedID: caller.LinkedID,
 		Context:  tctx,
 		Exten:    exten,
@@ -208,7 +214,7 @@ func (s *Switch) transferCallee(caller *ivr.Channel, out *b2bua.Outbound, tctx, 
 		Vars:     caller.Inheritable(),
 		State:    ivr.StateUp,
 	})
-	ch.SetVar("BLINDTRANSFER", caller.Name)
+	ch.SetVar("BLINDTRANSFER", transferer)
 	caller.Logger().Info("blind transfer: the called party goes on in the dialplan", "to", tctx+","+exten+",1", "channel", ch.Name)
 	go func() {
 		defer out.Close()
@@ -217,55 +223,89 @@ func (s *Switch) transferCallee(caller *ivr.Channel, out *b2bua.Outbound, tctx, 
 	}()
 }
 
-// featureAction is what a feature code did to the bridge.
-type featureAction int
-
-const (
-	featureStay featureAction = iota
-	featureDisconnected
-	featureTransferredCallee
-	featureTransferredCaller
-)
-
-// runFeature runs a feature code a bridged party dialled: disconnect
-// hangs up the called party (and, dialled by the caller, the caller too);
-// blind transfer collects the target from the transferer and sends the
-// other party there.
-func (s *Switch) runFeature(ctx context.Context, ch *ivr.Channel, call *sipCall, out *b2bua.Outbound, hit featureHit) featureAction {
+// runFeature runs a feature code a bridged party dialled.
+func (bs *bridgeSession) runFeature(ctx context.Context, hit featureHit) {
+	p := hit.party
 	switch hit.feature {
 	case features.Disconnect:
-		ch.Logger().Info("Dial: disconnect feature", "by_caller", hit.byCaller)
-		_ = out.Hangup(ctx)
-		return featureDisconnected
+		// The party leaves the call (bridge_builtin_features'
+		// feature_hangup): it is hung up and the bridge ends as if it had.
+		bs.ch.Logger().Info(bs.app+": disconnect feature", "by", p.name)
+		p.hangup(ctx)
+		bs.partyGone(ctx, p)
 	case features.BlindTransfer:
+		// bridge_basic.c's feature_blind_transfer: the other party is
+		// held (music on hold) while the transferer dials the target.
 		digits := make(chan rune, 32)
-		hit.w.collecting(digits)
-		defer hit.w.collecting(nil)
-		if hit.byCaller {
-			tctx := firstNonEmpty(ch.Var("TRANSFER_CONTEXT"), ch.Context)
-			exten, ok := s.transferTarget(ctx, call, ch.Language(), tctx, digits)
-			if !ok {
-				ch.Logger().Info("blind transfer abandoned: no such extension", "context", tctx, "dialled", exten)
-				return featureStay
-			}
-			s.transferCallee(ch, out, tctx, exten)
-			return featureTransferredCallee
+		q := bs.other(p)
+		bs.disconnect()
+		p.leg.OnDTMF(collectDigits(digits))
+		q.hold(bs.sw, "")
+		exten, ok := bs.sw.transferTarget(ctx, p, digits)
+		if !ok || p.gone() {
+			bs.ch.Logger().Info("blind transfer abandoned: no such extension", "context", p.tctx, "dialled", exten)
+			bs.connect()
+			return
 		}
-		tctx := ch.Var("TRANSFER_CONTEXT")
-		if ep := out.Endpoint(); tctx == "" && ep != nil {
-			tctx = ep.Context
-		}
-		tctx = firstNonEmpty(tctx, ch.Context)
-		exten, ok := s.transferTarget(ctx, &calleeCall{sw: s, out: out}, ch.Language(), tctx, digits)
-		if !ok {
-			ch.Logger().Info("blind transfer abandoned: no such extension", "context", tctx, "dialled", exten)
-			return featureStay
-		}
-		_ = out.Hangup(ctx)
-		ch.SetVar("BLINDTRANSFER", out.Target)
-		ch.Goto(tctx, exten, 1)
-		ch.Logger().Info("blind transfer: the caller goes on in the dialplan", "to", tctx+","+exten+",1")
-		return featureTransferredCaller
+		bs.blindTransfer(ctx, p, p.tctx, exten, nil)
+	case features.AttendedTransfer:
+		bs.attendedTransfer(ctx, p)
+	case features.AutoMixMon:
+		bs.autoMixMonitor(ctx, p)
+	case features.ParkCall:
+		bs.ch.Logger().Info(bs.app+": parkcall is not supported yet", "by", p.name)
 	}
-	return featureStay
+}
+
+// collectDigits is a DTMF handler that queues the digits for a prompt or
+// a target being dialled.
+func collectDigits(c chan rune) func(dtmf.Event) {
+	return func(ev dtmf.Event) {
+		select {
+		case c <- ev.Digit:
+		default:
+		}
+	}
+}
+
+// blindTransfer sends p's peer to tctx,exten,1 and hangs p up, as
+// Asterisk's blind transfer does: BLINDTRANSFER is the transferer's
+// channel name on the transferred channel. done, when set, runs between
+// the two (a REFER's final NOTIFY goes before the BYE).
+func (bs *bridgeSession) blindTransfer(ctx context.Context, p *bridgeParty, tctx, exten string, done func()) {
+	if done == nil {
+		done = func() {}
+	}
+	q := bs.other(p)
+	bs.disconnect()
+	q.unhold()
+	res := bridgeResult{transfer: "BLINDTRANSFER", exten: exten, context: tctx}
+	if q.call != nil && q.call == bs.origin {
+		// The caller goes on in the dialplan.
+		bs.ch.SetVar("BLINDTRANSFER", p.name)
+		bs.ch.Goto(tctx, exten, 1)
+		done()
+		p.hangup(ctx)
+		bs.ch.Logger().Info("blind transfer: the caller goes on in the dialplan", "to", tctx+","+exten+",1")
+		res.end = bridgeCallerTransferred
+	} else {
+		bs.removeParty(q)
+		bs.sw.transferToChannel(bs.ch, q, p.name, tctx, exten)
+		done()
+		p.hangup(ctx)
+		res.end = bridgeCallerLeft
+	}
+	res.talk = time.Since(bs.start)
+	bs.result = &res
+}
+
+// removeParty takes p out of the session without closing it (it was
+// handed to a channel of its own).
+func (bs *bridgeSession) removeParty(p *bridgeParty) {
+	if bs.a == p {
+		bs.a = nil
+	} else if bs.b == p {
+		bs.b = nil
+	}
+	bs.sw.bridges.move(bs, p.leg, nil)
 }

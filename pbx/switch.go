@@ -87,6 +87,8 @@ type Switch struct {
 	shell func(ctx context.Context, command string) (int, error)
 	// moh keeps the loaded music-on-hold classes.
 	moh mohCache
+	// bridges are the bridge sessions running, by leg (bridge.go).
+	bridges bridgeRegistry
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once

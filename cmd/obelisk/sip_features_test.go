@@ -41,7 +41,8 @@ func (o *rtpOut) sendDigits(pt uint8, digits string) {
 // dials the blind-transfer code of features.conf (#1) and an extension;
 // the code's digits do not reach the caller (they are held back for the
 // feature, as Asterisk's bridge does), the phone is hung up and the caller
-// goes on in the dialplan at the extension, in the phone's context.
+// goes on in the dialplan at the extension, in the phone's context, with
+// BLINDTRANSFER the transferer's channel name (as Asterisk sets it).
 func TestSIPBlindTransferByCallee(t *testing.T) {
 	mc := startMediaCall(t, 155, mediaOpts{files: map[string]string{
 		"extensions.conf": `[from-pstn]
@@ -60,7 +61,7 @@ exten => 200,1,Verbose(1,transferred caller ${CALLERID(num)} reached 200 BLINDTR
 	phone := newRTPOut(mc.phoneSock, mc.ip, mc.phonePort, 0, 0xb0b)
 	phone.tone(440, 200*time.Millisecond) // the switch learns the phone's source
 	phone.sendDigits(101, "#1200")
-	waitLog(t, mc.sw, "transferred caller 0612345678 reached 200 BLINDTRANSFER=sip:1001@")
+	waitLog(t, mc.sw, "transferred caller 0612345678 reached 200 BLINDTRANSFER=SIP/1001-")
 	got := <-atTrunk
 	if evs := teEvents(got); len(evs) > 0 {
 		t.Errorf("the caller heard %d telephone-events of the feature code: %v", len(evs), evs)
