@@ -17,6 +17,7 @@ type calleeCall struct {
 	sw     *Switch
 	out    *b2bua.Outbound
 	digits chan rune
+	cdr    *callRecord // the CDRs of the channel it runs, if any (cdr.go)
 }
 
 var _ ivr.Call = (*calleeCall)(nil)

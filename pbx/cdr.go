@@ -1,90 +1,361 @@
 package pbx
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/cdr"
 	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/outbound"
+	"github.com/obelisk-pbx/obelisk/sip"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
-// callRecord gathers one inbound call's CDR as Asterisk's cdr engine does
-// for the caller's channel: who called whom, the last application, when it
-// was answered and by which channel it was bridged, and how it ended.
+// cdrSequence numbers the switch's CDRs (the sequence column), one
+// counter per process as Asterisk's global_cdr_sequence.
+var cdrSequence cdr.Sequence
+
+// callRecord is the CDRs of one channel that runs the dialplan (an inbound
+// call, a call file's channel, a transferred party's): a cdr.Chain fed
+// with the channel's events as Asterisk's CDR engine is fed by stasis.
+// Its methods are safe on a nil *callRecord (CDRs off for that channel), so
+// that the code that reports events needs no check:
+//
+//	call.cdr.dialBegin(leg, time.Now())   // a party is called (Dial, Queue member)
+//	call.cdr.dialEnd(leg, "BUSY", time.Now())
+//	call.cdr.bridged(leg)                  // bridged with that party
+//	call.cdr.transferred(newLeg, time.Now()) // the bridge partner changed
+//	call.cdr.unbridged(time.Now())         // the bridge ended, the channel goes on
 type callRecord struct {
-	mu  sync.Mutex
-	rec cdr.Record
+	s     *Switch
+	chain *cdr.Chain
+
+	mu sync.Mutex
+	// dialing maps a called channel's name without its -xxxxxxxx suffix
+	// to its full name, for bridges that name the party differently.
+	dialing map[string]string
 }
 
+// newCallCDR starts the CDRs of ch, created at start; dialed marks a
+// channel the switch called (a transferred called party), whose records
+// without a party B are not written.
+func (s *Switch) newCallCDR(ch *ivr.Channel, start time.Time, dialed bool) *callRecord {
+	return &callRecord{s: s, chain: cdr.NewChain(cdrParty(ch, dialed), s.cdrGeneral(), &cdrSequence, ch.Context, ch.Exten, start)}
+}
+
+// newCallRecord is newCallCDR for an inbound call.
 func newCallRecord(ch *ivr.Channel, start time.Time, account string) *callRecord {
+	call, _ := ch.Call().(*sipCall)
+	if call == nil {
+		return nil
+	}
+	if account != "" && ch.AccountCode == "" {
+		ch.AccountCode = account
+	}
+	return call.sw.newCallCDR(ch, start, false)
+}
+
+func cdrParty(ch *ivr.Channel, dialed bool) cdr.Party {
 	cid := ch.CallerID()
-	clid := cid.Num
-	if cid.Name != "" {
-		clid = `"` + cid.Name + `" <` + cid.Num + `>`
+	p := cdr.Party{Channel: ch.Name, UniqueID: ch.UniqueID, LinkedID: ch.LinkedID, CallerNum: cid.Num, CallerName: cid.Name,
+		AccountCode: ch.AccountCode, Dialed: dialed}
+	if p.LinkedID == "" {
+		p.LinkedID = p.UniqueID
 	}
-	return &callRecord{rec: cdr.Record{
-		AccountCode: account, Src: cid.Num, Dst: ch.Exten, DContext: ch.Context, CLID: clid,
-		Channel: ch.Name, Start: start, AMAFlags: cdr.DefaultAMAFlags, UniqueID: ch.UniqueID, LinkedID: ch.LinkedID,
-	}}
-}
-
-// app notes the application being run (lastapp, lastdata).
-func (r *callRecord) app(name, data string) {
-	r.mu.Lock()
-	r.rec.LastApp, r.rec.LastData = name, data
-	r.mu.Unlock()
-}
-
-// answered notes the answer (the billed time starts).
-func (r *callRecord) answered(at time.Time) {
-	r.mu.Lock()
-	if r.rec.Answer.IsZero() {
-		r.rec.Answer = at
+	if f, err := cdr.ParseAMAFlags(ch.Var("CHANNEL(amaflags)")); err == nil {
+		p.AMAFlags = f
 	}
-	r.mu.Unlock()
+	return p
 }
 
-// bridged notes the channel the caller was connected to.
-func (r *callRecord) bridged(dst string) {
-	r.mu.Lock()
-	r.rec.DstChannel = dst
-	r.mu.Unlock()
-}
-
-// finish closes the record: end time, durations, disposition from the
-// answer, DIALSTATUS and the hangup cause, as cdr.c does.
-func (r *callRecord) finish(ch *ivr.Channel, end time.Time, cause int) cdr.Record {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.rec.End = end
-	r.rec.Dst, r.rec.DContext = firstNonEmpty(r.rec.Dst, ch.Exten), firstNonEmpty(r.rec.DContext, ch.Context)
-	switch {
-	case !r.rec.Answer.IsZero():
-		r.rec.Disposition = cdr.DispositionAnswered
-	case ch.Var("DIALSTATUS") != "":
-		r.rec.Disposition = cdr.DispositionFromDialStatus(ch.Var("DIALSTATUS"), false)
-	default:
-		r.rec.Disposition = cdr.DispositionFromCause(cause, false)
+// cdrGeneral is cdr.conf's [general] in force.
+func (s *Switch) cdrGeneral() cdr.General {
+	if c := s.Config(); c != nil && c.CDR != nil {
+		return c.CDR.General
 	}
-	r.rec.UserField = ch.Var("CDR(userfield)")
-	r.rec.SetDurations()
-	return r.rec
+	return cdr.DefaultGeneral
 }
 
-// writeCDR writes a call's record to Master.csv and cdr.json; a failure is
-// an error of ours, logged with the record.
-func (s *Switch) writeCDR(r cdr.Record) {
+// app notes the application the channel runs (lastapp, lastdata, and the
+// dst and dcontext of the open records), its caller ID and userfield as
+// they are now, and the hangup when the h extension runs.
+func (c *callRecord) app(ch *ivr.Channel, p *ivr.Priority, args string) {
+	if c == nil {
+		return
+	}
+	now := time.Now()
+	c.refresh(ch, now)
+	if ch.HungUp() {
+		c.chain.Hangup(ch.HangupCause(), now)
+	}
+	name := p.App
+	if a := c.s.reg.App(p.App); a != nil {
+		name = a.Name
+	}
+	c.chain.App(name, args, ch.Context, ch.Exten, p.Number, now)
+}
+
+// refresh hands the records the channel's caller ID, account code and
+// CDR(userfield) when they changed.
+func (c *callRecord) refresh(ch *ivr.Channel, at time.Time) {
+	p := cdrParty(ch, c.chain.Party().Dialed)
+	if p != c.chain.Party() {
+		c.chain.SetParty(p, at)
+	}
+	if v, ok := ch.LookupVar("CDR(userfield)"); ok {
+		c.chain.SetUserField(v)
+	}
+}
+
+// answered notes the channel's answer.
+func (c *callRecord) answered(at time.Time) {
+	if c == nil {
+		return
+	}
+	c.chain.Answer(at)
+}
+
+// dialBegin notes that the channel calls leg (the called channel's name,
+// SIP/1001-0000000a).
+func (c *callRecord) dialBegin(leg string, at time.Time) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	if c.dialing == nil {
+		c.dialing = map[string]string{}
+	}
+	c.dialing[channelBase(leg)] = leg
+	c.mu.Unlock()
+	c.chain.DialBegin(leg, "", at)
+}
+
+// dialEnd notes how calling leg ended (a DIALSTATUS: BUSY, NOANSWER,
+// CANCEL, CONGESTION, CHANUNAVAIL; ANSWER is noted by bridged).
+func (c *callRecord) dialEnd(leg, status string, at time.Time) {
+	if c == nil {
+		return
+	}
+	c.chain.DialEnd(leg, status, at)
+}
+
+// bridged notes that the channel is bridged with peer, a called channel's
+// name (SIP/1001-0000000a, or SIP/1001 for the leg dialled as such).
+func (c *callRecord) bridged(peer string) {
+	if c == nil {
+		return
+	}
+	c.chain.BridgeEnter(c.dialedName(peer), "", time.Now())
+}
+
+// dialedName is the name peer was dialled under, when the bridge names
+// the same party otherwise.
+func (c *callRecord) dialedName(peer string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n, ok := c.dialing[channelBase(peer)]; ok {
+		return n
+	}
+	return peer
+}
+
+// unbridged notes that the bridge ended at at (the party B left it, or
+// the channel did) while the channel goes on.
+func (c *callRecord) unbridged(at time.Time) {
+	if c == nil {
+		return
+	}
+	c.chain.BridgeLeave(at)
+}
+
+// transferred notes that the channel's bridge partner changed at at: a
+// blind or attended transfer, a REFER. The record of the partner that
+// left ends at at; a new record (same uniqueid and linkedid, the next
+// sequence) begins with newPeer as its dstchannel, answered at once, as
+// Asterisk opens a record when the bridge partners change. An empty
+// newPeer ends the bridged record only: the channel was sent on in the
+// dialplan, where its next application or dial opens the new record.
+func (c *callRecord) transferred(newPeer string, at time.Time) {
+	if c == nil {
+		return
+	}
+	c.chain.Transfer(newPeer, "", at)
+}
+
+// peerGone notes that the called channel leg hung up or was released.
+func (c *callRecord) peerGone(leg string, at time.Time) {
+	if c == nil {
+		return
+	}
+	c.chain.PeerGone(leg, at)
+}
+
+// finish ends the channel's records at end and returns those to write.
+func (c *callRecord) finish(ch *ivr.Channel, end time.Time, cause int) []cdr.Record {
+	if c == nil {
+		return nil
+	}
+	c.refresh(ch, end)
+	c.chain.Hangup(cause, end)
+	return c.chain.Close(cause, end)
+}
+
+// channelBase is a channel name without its -xxxxxxxx suffix.
+func channelBase(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i > strings.IndexByte(name, '/') {
+		return name[:i]
+	}
+	return name
+}
+
+// writeCDR writes records to Master.csv and cdr.json; a failure is an
+// error of ours, logged with the record.
+func (s *Switch) writeCDR(recs []cdr.Record) {
 	if s.cdrs == nil {
 		return
 	}
-	if err := s.cdrs.WriteRecord(&r); err != nil {
-		s.log.Error("CDR not written", "uniqueid", r.UniqueID, "src", r.Src, "dst", r.Dst, "error", err)
+	for i := range recs {
+		r := &recs[i]
+		if err := s.cdrs.WriteRecord(r); err != nil {
+			s.log.Error("CDR not written", "uniqueid", r.UniqueID, "src", r.Src, "dst", r.Dst, "error", err)
+		}
 	}
+}
+
+// cdrOf returns the CDRs of a channel's call, nil when it keeps none.
+func cdrOf(ch *ivr.Channel) *callRecord {
+	switch c := ch.Call().(type) {
+	case *sipCall:
+		return c.cdr
+	case *calleeCall:
+		return c.cdr
+	case *originatedCall:
+		if v, ok := originating.Load(ch); ok {
+			return v.(*callRecord)
+		}
+	}
+	return nil
 }
 
 // traceApp is the engine's Trace: the CDR's lastapp and lastdata.
 func traceApp(ch *ivr.Channel, p *ivr.Priority, args string) {
-	if c, ok := ch.Call().(*sipCall); ok && c.cdr != nil {
-		c.cdr.app(p.App, args)
+	cdrOf(ch).app(ch, p, args)
+}
+
+// legNames are the channel names of the called legs, by leg: the name a
+// leg was dialled under is the dstchannel of the records, and of the
+// bridge the leg joins.
+var legNames sync.Map // *b2bua.Outbound → string
+
+// legName returns the channel name of an answered called leg
+// (SIP/1001-0000000a): the one it was dialled under by cdrDial, else a new
+// one.
+func (s *Switch) legName(out *b2bua.Outbound) string {
+	if v, ok := legNames.Load(out); ok {
+		return v.(string)
+	}
+	name := s.newLegName(out.Endpoint())
+	if v, loaded := legNames.LoadOrStore(out, name); loaded {
+		return v.(string)
+	}
+	context.AfterFunc(out.Context(), func() { legNames.Delete(out) })
+	return name
+}
+
+// newLegName names a new called channel as chan_sip does: SIP/peer-xxxxxxxx.
+func (s *Switch) newLegName(ep *sip.Endpoint) string {
+	peer := "unknown"
+	if ep != nil {
+		peer = ep.Name
+	}
+	return fmt.Sprintf("SIP/%s-%08x", peer, s.channels.Add(1))
+}
+
+// cdrDial calls a party for call's channel (a Dial target, a queue
+// member) with placeCall and reports it to the channel's CDRs: the dial
+// begins under the leg's channel name, a failure ends it with its
+// DIALSTATUS, and an answered leg that goes away before it is bridged
+// ends it as cancelled (a second member of a ringall round, as app_queue's
+// hangupcalls reports CANCEL).
+func (s *Switch) cdrDial(ctx context.Context, call *sipCall, t dialTarget, req b2bua.DialRequest, from localOrigin) (*b2bua.Outbound, error) {
+	var c *callRecord
+	if call != nil {
+		c = call.cdr
+	}
+	name := s.targetChannelName(t)
+	c.dialBegin(name, time.Now())
+	// A dial cancelled (another member answered, the ring timed out)
+	// ends when it is cancelled, before the answered party is bridged,
+	// as app_queue's hangupcalls publishes CANCEL before the bridge.
+	stop := context.AfterFunc(ctx, func() { c.dialEnd(name, "CANCEL", time.Now()) })
+	out, err := s.placeCall(ctx, t, req, from)
+	stop()
+	if err != nil {
+		c.dialEnd(name, b2bua.DialStatus(err), time.Now())
+		return nil, err
+	}
+	legNames.Store(out, name)
+	context.AfterFunc(out.Context(), func() {
+		legNames.Delete(out)
+		c.peerGone(name, time.Now())
+	})
+	return out, nil
+}
+
+// targetChannelName names the channel calling t: SIP/peer-xxxxxxxx, or
+// Local/exten@context-xxxxxxxx;1.
+func (s *Switch) targetChannelName(t dialTarget) string {
+	if t.local != nil {
+		return fmt.Sprintf("Local/%s@%s-%08x;1", t.local.exten, t.local.context, s.channels.Add(1))
+	}
+	return s.newLegName(t.ep)
+}
+
+// originating are the CDRs of call files' channels, by channel.
+var originating sync.Map // *ivr.Channel → *callRecord
+
+// originateDial dials a call file's channel ch (pbx_spool's outgoing
+// call, placeCall) and keeps its CDRs: the originated channel is its own
+// party A, dialled from nobody, its lastapp AppDial2 until it runs the
+// dialplan; an unanswered attempt is written now (with cdr.conf's
+// unanswered=yes only, as it has no party B); an answered one is written
+// by finishOriginated. A call file's Application is the records' lastapp
+// from the answer.
+func (s *Switch) originateDial(ctx context.Context, ch *ivr.Channel, cf *outbound.CallFile, t dialTarget, req b2bua.DialRequest, from localOrigin) (*b2bua.Outbound, error) {
+	if ch.LinkedID == "" {
+		ch.LinkedID = ch.UniqueID
+	}
+	now := time.Now()
+	c := s.newCallCDR(ch, now, false)
+	c.chain.Originated(now)
+	out, err := s.placeCall(ctx, t, req, from)
+	if err != nil {
+		st := b2bua.DialStatus(err)
+		if st == "CANCEL" && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			st = "NOANSWER" // WaitTime ran out
+		}
+		c.chain.DialEnd("", st, time.Now())
+		s.writeCDR(c.chain.Close(0, time.Now()))
+		return nil, err
+	}
+	now = time.Now()
+	c.chain.Answer(now)
+	c.chain.DialEnd("", "ANSWER", now)
+	if cf.Application != "" {
+		c.chain.App(cf.Application, ch.Expand(cf.Data), ch.Context, ch.Exten, ch.Priority, now)
+	}
+	originating.Store(ch, c)
+	return out, nil
+}
+
+// finishOriginated writes the CDRs of a call file's channel once it is
+// done.
+func (s *Switch) finishOriginated(ch *ivr.Channel) {
+	if v, ok := originating.LoadAndDelete(ch); ok {
+		s.writeCDR(v.(*callRecord).finish(ch, time.Now(), ch.HangupCause()))
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/obelisk-pbx/obelisk/ami"
 	"github.com/obelisk-pbx/obelisk/api"
+	"github.com/obelisk-pbx/obelisk/cdr"
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/media"
@@ -26,6 +27,7 @@ const (
 	ManagerConf     = "manager.conf"
 	HTTPConf        = "http.conf"
 	MusicOnHoldConf = "musiconhold.conf"
+	CDRConf         = "cdr.conf"
 	// PromptsFile is the prompt catalogue (name|language|text), an
 	// Obelisk file: the text spoken for prompts that have no recording.
 	PromptsFile = "prompts.txt"
@@ -43,6 +45,8 @@ type domainConfig struct {
 	Manager     *ami.Config
 	HTTP        *api.Config
 	MusicOnHold *media.MOHConfig
+	// CDR is cdr.conf (Asterisk's defaults when absent).
+	CDR *cdr.Config
 	// QueueTuning is what the queue runtime reads of queues.conf beyond
 	// Queues (queues.LoadTuning).
 	QueueTuning map[string]queues.Tuning
@@ -99,6 +103,11 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 	if f := c.read(fsys, MusicOnHoldConf, &diags); f != nil {
 		cfg, ds := media.LoadMOHConfig(f)
 		c.MusicOnHold, diags = cfg, append(diags, ds...)
+	}
+	c.CDR = cdr.DefaultConfig()
+	if f := c.read(fsys, CDRConf, &diags); f != nil {
+		cfg, ds := cdr.LoadConfig(f)
+		c.CDR, diags = cfg, append(diags, ds...)
 	}
 	c.TTS = tts.DefaultConfig()
 	if f := c.read(fsys, TTSConf, &diags); f != nil {

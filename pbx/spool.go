@@ -44,7 +44,7 @@ func (o *originator) Originate(ctx context.Context, cf *outbound.CallFile) (outb
 	dctx, cancel := context.WithTimeout(ctx, cf.WaitTime)
 	defer cancel()
 	cid := ch.CallerID()
-	out, err := s.placeCall(dctx, t, b2bua.DialRequest{
+	out, err := s.originateDial(dctx, ch, cf, t, b2bua.DialRequest{
 		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 		CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: 70,
 	}, localOrigin{vars: allVars(ch), language: ch.Language(), accountCode: ch.AccountCode, linkedID: ch.LinkedID})
@@ -128,6 +128,7 @@ func allVars(ch *ivr.Channel) map[string]string {
 // (or its one application) until it hangs up.
 func (s *Switch) runOriginated(out *b2bua.Outbound, ch *ivr.Channel, cf *outbound.CallFile) {
 	defer out.Close()
+	defer s.finishOriginated(ch)
 	if cf.Application != "" {
 		// Application/Data: the answered channel runs that application
 		// alone, then is hung up.

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,13 +37,13 @@ func TestCDRMasterCSV(t *testing.T) {
 	if len(r) < 16 {
 		t.Fatalf("a record of %d fields: %v", len(r), r)
 	}
-	want := map[int]string{1: "0612345678", 2: "0522000000", 3: "from-pstn", 6: "SIP/1001", 7: "Dial", 8: "SIP/1001,10", 14: "ANSWERED", 15: "DOCUMENTATION"}
+	want := map[int]string{1: "0612345678", 2: "0522000000", 3: "from-pstn", 7: "Dial", 8: "SIP/1001,10", 14: "ANSWERED", 15: "DOCUMENTATION"}
 	for i, v := range want {
 		if r[i] != v {
 			t.Errorf("field %d = %q, want %q (record %v)", i, r[i], v, r)
 		}
 	}
-	if !strings.HasPrefix(r[5], "SIP/pstn-") || r[10] == "" || r[11] == "" {
+	if !strings.HasPrefix(r[5], "SIP/pstn-") || !regexp.MustCompile(`^SIP/1001-[0-9a-f]{8}$`).MatchString(r[6]) || r[10] == "" || r[11] == "" {
 		t.Errorf("channel %q, answer %q, end %q (record %v)", r[5], r[10], r[11], r)
 	}
 	if b, err := os.ReadFile(filepath.Join(sw.data, "log", "cdr.json")); err != nil || !strings.Contains(string(b), `"disposition":"ANSWERED"`) {
