@@ -22,6 +22,8 @@ type sipService struct {
 	srv       *sip.Server
 	agent     *b2bua.Agent
 	registrar *sip.Registrar
+	// subs are the SUBSCRIBE message-summary subscriptions (MWI).
+	subs      *sip.Subscriptions
 	outbound  []sip.Registration
 	log       *slog.Logger
 	config    func() *sip.Config
@@ -65,10 +67,22 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 		Config: sipConfig, Location: loc, Auth: auth, Bans: bans, Logger: s.opts.Logger,
 	})
 	srv.Handle(sipgosip.REGISTER, reg.Handle)
+	subStore, err := sip.NewBoltSubscriptionStore(s.db)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := sip.NewSubscriptions(sip.SubscriptionOptions{
+		Config: sipConfig, Auth: auth, Bans: bans, Store: subStore, Summary: s.mwiSummary,
+		Server: srv, Logger: s.opts.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	srv.Handle(sipgosip.SUBSCRIBE, subs.Handle)
 	if n := len(loc.All()); n > 0 {
 		s.log.Info("registrations restored", "bindings", n)
 	}
-	return &sipService{srv: srv, agent: agent, registrar: reg, outbound: cfg.SIP.Registrations, log: s.opts.Logger, config: sipConfig}, nil
+	return &sipService{srv: srv, agent: agent, registrar: reg, subs: subs, outbound: cfg.SIP.Registrations, log: s.opts.Logger, config: sipConfig}, nil
 }
 
 // Run serves SIP and sweeps expired registrations until ctx ends.
@@ -87,7 +101,18 @@ func (svc *sipService) Run(ctx context.Context) error {
 	}()
 	go svc.registerOutbound(ctx)
 	go svc.qualify(ctx)
-	return svc.srv.Run(ctx)
+	// The subscriptions stop before the store closes, and when the server
+	// fails too.
+	subCtx, stopSubs := context.WithCancel(ctx)
+	subsDone := make(chan struct{})
+	go func() {
+		defer close(subsDone)
+		_ = svc.subs.Run(subCtx)
+	}()
+	err := svc.srv.Run(ctx)
+	stopSubs()
+	<-subsDone
+	return err
 }
 
 // registerOutbound keeps the `register =>` registrations alive from the

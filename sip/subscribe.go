@@ -101,8 +101,8 @@ type SubscriptionOptions struct {
 //     challenges every SUBSCRIBE); Expires: 0 ends the subscription with
 //     a NOTIFY terminated;reason=timeout, and so does expiry without
 //     refresh; an in-dialog SUBSCRIBE of an unknown dialog gets 481;
-//   - a 481 or 408 answer to a NOTIFY, or none, ends the subscription
-//     silently (RFC 6665 §4.2.2);
+//   - a 481 or 408 answer to a NOTIFY, or none (transaction timeout),
+//     ends the subscription silently (RFC 6665 §4.2.2);
 //   - subscriptions are written through to a store, and Run sends each
 //     restored one a NOTIFY, so a restart keeps notifying phones until
 //     their subscriptions expire.
@@ -633,7 +633,7 @@ func (s *Subscriptions) notifyLoop(sub *subscription) {
 
 // notify sends one NOTIFY of sub (terminated with reason final when not
 // empty) and reports whether the answer ends the subscription: 481, 408
-// or no answer (RFC 6665 §4.2.2).
+// or no answer before the transaction timed out (RFC 6665 §4.2.2).
 func (s *Subscriptions) notify(sub Subscription, final string) (drop bool) {
 	log := s.log.With("endpoint", sub.Endpoint, "target", sub.Target)
 	if err := s.init(); err != nil {
@@ -671,9 +671,14 @@ func (s *Subscriptions) notify(sub Subscription, final string) (drop bool) {
 	switch {
 	case err != nil && s.ctx.Err() != nil:
 		return false // shutting down: the subscription stays for the next start
-	case err != nil:
+	case errors.Is(err, sipgosip.ErrTransactionTimeout) || errors.Is(err, context.DeadlineExceeded):
 		log.Info("NOTIFY not answered; subscription ended", "error", err)
 		return true
+	case err != nil:
+		// A transport error may be our own sockets closing: the
+		// subscription stays, and ends at its expiry if the phone is gone.
+		log.Warn("NOTIFY not sent", "error", err)
+		return drop
 	case res.StatusCode == 481 || res.StatusCode == 408:
 		log.Info("NOTIFY refused; subscription ended", "code", res.StatusCode)
 		return true

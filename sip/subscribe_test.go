@@ -467,7 +467,8 @@ func TestNotifyAnswerEndsSubscription(t *testing.T) {
 	}{
 		{"481", 481, nil, true},
 		{"408", 408, nil, true},
-		{"no answer", 0, errors.New("transaction timed out"), true},
+		{"no answer", 0, fmt.Errorf("Timer_F timed out. %w", sipgosip.ErrTransactionTimeout), true},
+		{"transport error keeps it", 0, fmt.Errorf("connection closed: %w", sipgosip.ErrTransactionTransport), false},
 		{"500 keeps it", 500, nil, false},
 		{"200 keeps it", 200, nil, false},
 	}
