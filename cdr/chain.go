@@ -463,6 +463,18 @@ func (c *Chain) Close(cause int, at time.Time) []Record {
 	return out
 }
 
+// Current returns the chain's last record as it stands at at (an open
+// record ends at at for its durations), what ${CDR(field)} reads.
+func (c *Chain) Current(at time.Time) Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := *c.last()
+	if e.end.IsZero() {
+		e.end = at
+	}
+	return c.recordLocked(&e)
+}
+
 // recordLocked is cdr_object_create_public_records for one record.
 func (c *Chain) recordLocked(e *entry) Record {
 	r := Record{

@@ -61,7 +61,7 @@ func TestChainQueue(t *testing.T) {
 			c.DialBegin("SIP/1001-00000002", "", ts(0.2))
 			c.DialBegin("SIP/1002-00000003", "", ts(0.2))
 			c.PeerGone("SIP/1001-00000002", ts(3.4)) // hangupcalls: CANCEL
-			c.Answer(ts(3.45))                        // the caller is answered for the bridge
+			c.Answer(ts(3.45))                       // the caller is answered for the bridge
 			c.BridgeEnter("SIP/1002-00000003", "", ts(3.5))
 			c.BridgeLeave(ts(13.6))
 			c.Hangup(16, ts(13.7))

@@ -38,7 +38,7 @@ func (d *queueDialer) Ring(ctx context.Context, m queues.Member, caller queues.C
 		return nil, fmt.Errorf("%w: %v", queues.ErrNoChannel, err)
 	}
 	t := targets[0]
-	out, err := d.s.placeCall(ctx, t, b2bua.DialRequest{
+	out, err := d.s.cdrDial(ctx, qc.call, t, b2bua.DialRequest{
 		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 		CallerNum: caller.CallerIDNum, CallerName: caller.CallerIDName,
 		MaxForwards: qc.call.in.MaxForwards() - 1, Codecs: qc.call.in.OfferedCodecs(),

@@ -99,15 +99,12 @@ func (c *callRecord) app(ch *ivr.Channel, p *ivr.Priority, args string) {
 	c.chain.App(name, args, ch.Context, ch.Exten, p.Number, now)
 }
 
-// refresh hands the records the channel's caller ID, account code and
-// CDR(userfield) when they changed.
+// refresh hands the records the channel's caller ID and account code
+// when they changed.
 func (c *callRecord) refresh(ch *ivr.Channel, at time.Time) {
 	p := cdrParty(ch, c.chain.Party().Dialed)
 	if p != c.chain.Party() {
 		c.chain.SetParty(p, at)
-	}
-	if v, ok := ch.LookupVar("CDR(userfield)"); ok {
-		c.chain.SetUserField(v)
 	}
 }
 
@@ -357,5 +354,133 @@ func (s *Switch) originateDial(ctx context.Context, ch *ivr.Channel, cf *outboun
 func (s *Switch) finishOriginated(ch *ivr.Channel) {
 	if v, ok := originating.LoadAndDelete(ch); ok {
 		s.writeCDR(v.(*callRecord).finish(ch, time.Now(), ch.HangupCause()))
+	}
+}
+
+// cdrReadOnly are the fields CDR() cannot set (func_cdr's
+// cdr_readonly_vars); accountcode and amaflags are set with CHANNEL().
+var cdrReadOnly = map[string]bool{"clid": true, "src": true, "dst": true, "dcontext": true, "channel": true, "dstchannel": true,
+	"lastapp": true, "lastdata": true, "start": true, "answer": true, "end": true, "duration": true, "billsec": true,
+	"disposition": true, "amaflags": true, "accountcode": true, "uniqueid": true, "linkedid": true, "sequence": true,
+	"peeraccount": true}
+
+// cdrFunction is Asterisk's CDR() (func_cdr.c) on the channel's current
+// record.
+//
+// # Syntax
+//
+//	${CDR(field[,options])}
+//	Set(CDR(userfield)=value)
+//
+// Fields: clid, src, dst, dcontext, channel, dstchannel, lastapp,
+// lastdata, start, answer, end, duration, billsec, disposition, amaflags,
+// accountcode, uniqueid, linkedid, peeraccount, userfield, sequence.
+// Times read as "%Y-%m-%d %T" ("" when unset), or seconds.microseconds with
+// option u, which also gives disposition and amaflags as numbers; option f
+// gives duration and billsec with their fractions. Only userfield is
+// written to the records; the read-only fields are an error; other names
+// are CDR variables, which Master.csv does not show.
+func cdrFunction() *ivr.Function {
+	return &ivr.Function{
+		Name:     "CDR",
+		Synopsis: "Read a field of the channel's current CDR, or set CDR(userfield)",
+		Read: func(ch *ivr.Channel, args string) (string, error) {
+			c := cdrOf(ch)
+			field, opts, _ := strings.Cut(args, ",")
+			field = strings.ToLower(strings.TrimSpace(field))
+			if c == nil {
+				return "", nil
+			}
+			now := time.Now()
+			r := c.chain.Current(now)
+			raw, frac := strings.Contains(opts, "u"), strings.Contains(opts, "f")
+			when := func(t time.Time) string {
+				switch {
+				case t.IsZero() && raw:
+					return "0.000000"
+				case t.IsZero():
+					return ""
+				case raw:
+					return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
+				}
+				return t.Local().Format(cdr.TimeFormat)
+			}
+			secs := func(d time.Duration, from time.Time) string {
+				if frac {
+					if from.IsZero() {
+						return "0.000000"
+					}
+					return fmt.Sprintf("%.6f", now.Sub(from).Seconds())
+				}
+				return fmt.Sprint(int64(d / time.Second))
+			}
+			switch field {
+			case "clid":
+				return r.CLID, nil
+			case "src":
+				return r.Src, nil
+			case "dst":
+				return r.Dst, nil
+			case "dcontext":
+				return r.DContext, nil
+			case "channel":
+				return r.Channel, nil
+			case "dstchannel":
+				return r.DstChannel, nil
+			case "lastapp":
+				return r.LastApp, nil
+			case "lastdata":
+				return r.LastData, nil
+			case "start":
+				return when(r.Start), nil
+			case "answer":
+				return when(r.Answer), nil
+			case "end":
+				return when(r.End), nil
+			case "duration":
+				return secs(r.Duration, r.Start), nil
+			case "billsec":
+				return secs(r.BillSec, r.Answer), nil
+			case "disposition":
+				if raw {
+					return fmt.Sprint(int(r.Disposition)), nil
+				}
+				return r.Disposition.String(), nil
+			case "amaflags":
+				if raw {
+					return fmt.Sprint(int(r.AMAFlags)), nil
+				}
+				return r.AMAFlags.String(), nil
+			case "accountcode":
+				return r.AccountCode, nil
+			case "uniqueid":
+				return r.UniqueID, nil
+			case "linkedid":
+				return r.LinkedID, nil
+			case "peeraccount":
+				return r.PeerAccount, nil
+			case "userfield":
+				return r.UserField, nil
+			case "sequence":
+				return fmt.Sprint(r.Sequence), nil
+			}
+			v, _ := ch.LookupVar("CDR(" + field + ")")
+			return v, nil
+		},
+		Write: func(ch *ivr.Channel, args, value string) error {
+			field, _, _ := strings.Cut(args, ",")
+			field = strings.ToLower(strings.TrimSpace(field))
+			switch {
+			case field == "userfield":
+				if c := cdrOf(ch); c != nil {
+					c.chain.SetUserField(value)
+				}
+				return nil
+			case cdrReadOnly[field]:
+				return fmt.Errorf("attempt to set the %q read-only CDR variable", field)
+			}
+			ch.SetVar("CDR("+field+")", value)
+			return nil
+		},
 	}
 }

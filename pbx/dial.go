@@ -126,7 +126,7 @@ func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args 
 	results := make(chan result, len(targets))
 	for _, t := range targets {
 		go func(t dialTarget) {
-			out, err := s.placeCall(dctx, t, b2bua.DialRequest{
+			out, err := s.cdrDial(dctx, call, t, b2bua.DialRequest{
 				Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 				CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: maxForwards,
 				Codecs: in.OfferedCodecs(),

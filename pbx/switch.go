@@ -100,6 +100,7 @@ func NewRegistry() *ivr.Registry {
 	r := ivr.NewCoreRegistry()
 	r.RegisterApp(dialApp())
 	r.RegisterApp(queueApp())
+	r.RegisterFunction(cdrFunction())
 	r.RegisterApp(voiceMailApp())
 	r.RegisterApp(voiceMailMainApp())
 	for _, a := range queueMemberApps() {
@@ -163,7 +164,7 @@ func New(o Options) (*Switch, error) {
 		},
 		log: s.log,
 	}
-	csvw, err := cdr.NewCSVWriter(filepath.Join(o.DataDir, "log", "cdr-csv"), cdr.DefaultCSVConfig, cdr.WithLogger(s.log))
+	csvw, err := cdr.NewCSVWriter(filepath.Join(o.DataDir, "log", "cdr-csv"), cfg.CDR.CSV, cdr.WithLogger(s.log))
 	if err != nil {
 		_ = db.Close()
 		return nil, err

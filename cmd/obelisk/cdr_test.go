@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +49,229 @@ func TestCDRMasterCSV(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(sw.data, "log", "cdr.json")); err != nil || !strings.Contains(string(b), `"disposition":"ANSWERED"`) {
 		t.Errorf("cdr.json: %v\n%s", err, b)
+	}
+}
+
+// phone1002 is a second phone for phoneTrunkConf.
+const phone1002 = `
+[1002]
+type=friend
+host=dynamic
+secret=s3cret-1002
+context=phones
+disallow=all
+allow=ulaw
+`
+
+// cdrColumns names Master.csv's columns with loguniqueid, loguserfield and
+// newcdrcolumns ([csv] of cdr.conf).
+var cdrColumns = []string{"accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
+	"start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid", "userfield", "peeraccount", "linkedid", "sequence"}
+
+const allColumnsCDRConf = "[csv]\nloguniqueid=yes\nloguserfield=yes\nnewcdrcolumns=yes\n"
+
+// masterCSV waits until Master.csv holds n records and returns them by
+// column name.
+func masterCSV(t *testing.T, sw *runningSwitch, n int) []map[string]string {
+	t.Helper()
+	path := filepath.Join(sw.data, "log", "cdr-csv", "Master.csv")
+	var rows [][]string
+	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil {
+			rows, _ = csv.NewReader(strings.NewReader(string(b))).ReadAll()
+		}
+		if len(rows) >= n {
+			break
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // no record more than expected
+	if b, err := os.ReadFile(path); err == nil {
+		rows, _ = csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	}
+	if len(rows) != n {
+		t.Fatalf("Master.csv has %d records, want %d: %v", len(rows), n, rows)
+	}
+	var out []map[string]string
+	for _, r := range rows {
+		if len(r) != len(cdrColumns) {
+			t.Fatalf("a record of %d fields, want %d: %q", len(r), len(cdrColumns), r)
+		}
+		m := map[string]string{}
+		for i, c := range cdrColumns {
+			m[c] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// checkCDR compares the fields of a record that want names; a value
+// starting with ~ is a regular expression.
+func checkCDR(t *testing.T, what string, r map[string]string, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		ok := r[k] == v
+		if strings.HasPrefix(v, "~") {
+			ok = regexp.MustCompile(v[1:]).MatchString(r[k])
+		}
+		if !ok {
+			t.Errorf("%s: %s = %q, want %q\nrecord %v", what, k, r[k], v, r)
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("%q is not a number", s)
+	}
+	return n
+}
+
+// TestCDRQueueAnswered: a trunk call waits unanswered in a ringall queue of
+// two phones; 1001 answers after 1.5 s of ringing, 1002 never does, and
+// the caller hangs up 3 s after being connected. As Asterisk 12+ does,
+// Master.csv gets a record per member rung, both with the caller's
+// uniqueid and linkedid: 1002's NO ANSWER, 1001's ANSWERED, lastapp Queue,
+// answered when the caller was (at the bridge), billsec the 3 s of talk.
+func TestCDRQueueAnswered(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 248), loopbackIP(t, 249), loopbackIP(t, 250)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":    strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP) + phone1002,
+		"queues.conf": "[support]\nstrategy=ringall\ntimeout=10\nretry=1\nmember => SIP/1001\nmember => SIP/1002\n",
+		"cdr.conf":    allColumnsCDRConf,
+		"extensions.conf": `[from-pstn]
+exten => 0777,1,Set(CDR(userfield)=vip)
+ same => n,Queue(support,,,,20)
+[phones]
+`,
+	})
+	agent := sippPhone(t, sw, phoneIP, "1001", "s3cret-1001",
+		writeScenario(t, "phone_answer.xml", map[string]string{`<pause milliseconds="300"/>`: `<pause milliseconds="1500"/>`}))
+	other := sippPhone(t, sw, phoneIP, "1002", "s3cret-1002", "phone_noanswer.xml")
+	trunk := writeScenario(t, "trunk_call.xml", map[string]string{`<pause milliseconds="1000"/>`: `<pause milliseconds="3000"/>`})
+	if code, out := sipp(t, trunkIP, sw.sipAddr, trunk, "-s", "0777"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	agent.mustPass(t, "1001 answers and gets the BYE")
+	other.mustPass(t, "1002 rings and is cancelled")
+	recs := masterCSV(t, sw, 2)
+	byDst := map[string]map[string]string{}
+	for _, r := range recs {
+		byDst[channelBaseName(r["dstchannel"])] = r
+	}
+	common := map[string]string{"accountcode": "", "src": "0612345678", "dst": "0777", "dcontext": "from-pstn",
+		"clid": `"Customer" <0612345678>`, "channel": "~^SIP/pstn-[0-9a-f]{8}$", "lastapp": "Queue", "lastdata": "support,,,,20",
+		"amaflags": "DOCUMENTATION", "userfield": "vip", "peeraccount": "", "uniqueid": "~^[0-9]+\\.[0-9]+$", "start": "~.",
+		"end": "~."}
+	answered, missed := byDst["SIP/1001"], byDst["SIP/1002"]
+	if answered == nil || missed == nil {
+		t.Fatalf("records %v, want one to SIP/1001-… and one to SIP/1002-…", recs)
+	}
+	checkCDR(t, "1001", answered, common)
+	checkCDR(t, "1002", missed, common)
+	checkCDR(t, "1001", answered, map[string]string{"dstchannel": "~^SIP/1001-[0-9a-f]{8}$", "disposition": "ANSWERED", "answer": "~."})
+	checkCDR(t, "1002", missed, map[string]string{"dstchannel": "~^SIP/1002-[0-9a-f]{8}$", "disposition": "NO ANSWER", "billsec": "0"})
+	if bill := atoi(t, answered["billsec"]); bill < 2 || bill > 4 {
+		t.Errorf("1001: billsec %d, want the 3 s of talk (within a second)", bill)
+	}
+	if ring := atoi(t, answered["duration"]) - atoi(t, answered["billsec"]); ring < 1 || ring > 3 {
+		t.Errorf("1001: duration %s − billsec %s = %d, want the 1.5 s it rang", answered["duration"], answered["billsec"], ring)
+	}
+	if answered["uniqueid"] != missed["uniqueid"] || answered["linkedid"] != answered["uniqueid"] || missed["linkedid"] != answered["linkedid"] {
+		t.Errorf("uniqueid %s/%s linkedid %s/%s: one channel, one call", answered["uniqueid"], missed["uniqueid"], answered["linkedid"], missed["linkedid"])
+	}
+	if answered["sequence"] == missed["sequence"] {
+		t.Errorf("both records have sequence %s", answered["sequence"])
+	}
+	b, err := os.ReadFile(filepath.Join(sw.data, "log", "cdr.json"))
+	if err != nil || strings.Count(string(b), "\n") != 2 || !strings.Contains(string(b), `"lastapp":"Queue"`) ||
+		!strings.Contains(string(b), `"linkedid":"`+answered["linkedid"]+`"`) {
+		t.Errorf("cdr.json: %v\n%s", err, b)
+	}
+}
+
+func channelBaseName(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i > 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// TestCDRQueueTimeout: the caller answered by the dialplan waits in a
+// queue whose only member is not registered, so nobody is rung; Queue()
+// times out and the dialplan goes on. Asterisk writes one record: no
+// dstchannel, ANSWERED (the channel was up), lastapp the last application
+// run, billed from the Answer().
+func TestCDRQueueTimeout(t *testing.T) {
+	ip, trunkIP := loopbackIP(t, 251), loopbackIP(t, 252)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":    strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"queues.conf": "[support]\nstrategy=ringall\ntimeout=5\njoinempty=yes\nleavewhenempty=no\nmember => SIP/1001\n",
+		"cdr.conf":    allColumnsCDRConf,
+		"extensions.conf": `[from-pstn]
+exten => 0777,1,Answer()
+ same => n,Queue(support,,,,2)
+ same => n,Verbose(1,QUEUESTATUS=${QUEUESTATUS} billsec so far ${CDR(billsec)})
+ same => n,Wait(1)
+ same => n,Hangup(16)
+[phones]
+`,
+	})
+	if code, out := sipp(t, trunkIP, sw.sipAddr, "trunk_call_remote_bye.xml", "-s", "0777"); code != 0 {
+		t.Fatalf("trunk: sipp exit %d:\n%s", code, out)
+	}
+	waitLog(t, sw, "QUEUESTATUS=TIMEOUT billsec so far 2")
+	r := masterCSV(t, sw, 1)[0]
+	checkCDR(t, "timeout", r, map[string]string{"src": "0612345678", "dst": "0777", "dcontext": "from-pstn",
+		"channel": "~^SIP/pstn-[0-9a-f]{8}$", "dstchannel": "", "lastapp": "Hangup", "lastdata": "16", "disposition": "ANSWERED",
+		"answer": "~.", "duration": "3", "billsec": "3", "peeraccount": ""})
+	if r["linkedid"] != r["uniqueid"] {
+		t.Errorf("linkedid %s, uniqueid %s", r["linkedid"], r["uniqueid"])
+	}
+}
+
+// TestCDRCallFile: a call file's channel (SIP/1001, answered) runs its
+// context; its record is the originated channel's own, as pbx_spool's
+// channel has in Asterisk: channel SIP/1001-…, no dstchannel, the file's
+// caller ID and account code (also in survey.csv, accountlogs), dst and
+// dcontext where it ran, lastapp Hangup, ANSWERED.
+func TestCDRCallFile(t *testing.T) {
+	ip, phoneIP := loopbackIP(t, 248), loopbackIP(t, 250)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf": strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", loopbackIP(t, 249)),
+		"cdr.conf": allColumnsCDRConf,
+		"extensions.conf": `[survey]
+exten => s,1,Answer()
+ same => n,Wait(2)
+ same => n,Hangup(16)
+[from-pstn]
+[phones]
+`,
+	})
+	phone := sippPhone(t, sw, phoneIP, "1001", "s3cret-1001",
+		writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *70$"}))
+	callFile := "Channel: SIP/1001\nCallerID: \"Call centre\" <0612345678>\nContext: survey\nExtension: s\nPriority: 1\nAccount: survey\n"
+	tmp := filepath.Join(sw.data, "spool", "survey.call")
+	if err := os.WriteFile(tmp, []byte(callFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(sw.data, "spool", "outgoing", "survey.call")); err != nil {
+		t.Fatal(err)
+	}
+	phone.mustPass(t, "the call file's call is answered and hung up by the switch")
+	r := masterCSV(t, sw, 1)[0]
+	checkCDR(t, "call file", r, map[string]string{"accountcode": "survey", "src": "0612345678", "dst": "s", "dcontext": "survey",
+		"clid": `"Call centre" <0612345678>`, "channel": "~^SIP/1001-[0-9a-f]{8}$", "dstchannel": "", "lastapp": "Hangup",
+		"lastdata": "16", "disposition": "ANSWERED", "answer": "~.", "amaflags": "DOCUMENTATION"})
+	if d, b := atoi(t, r["duration"]), atoi(t, r["billsec"]); d < 1 || d > 3 || b < d-1 || b > d+1 {
+		t.Errorf("duration %d billsec %d: want the 2 s the channel ran, billed from its answer", d, b)
+	}
+	if r["linkedid"] != r["uniqueid"] || r["uniqueid"] == "" {
+		t.Errorf("linkedid %s, uniqueid %s", r["linkedid"], r["uniqueid"])
+	}
+	if b, err := os.ReadFile(filepath.Join(sw.data, "log", "cdr-csv", "survey.csv")); err != nil || !strings.HasPrefix(string(b), `"survey","0612345678"`) {
+		t.Errorf("survey.csv (accountlogs): %v %q", err, b)
 	}
 }
