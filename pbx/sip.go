@@ -79,6 +79,7 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 		return nil, err
 	}
 	srv.Handle(sipgosip.SUBSCRIBE, subs.Handle)
+	srv.AllowEvents(sip.EventMessageSummary)
 	if n := len(loc.All()); n > 0 {
 		s.log.Info("registrations restored", "bindings", n)
 	}

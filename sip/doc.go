@@ -16,6 +16,11 @@
 //   - Identifier: who an INVITE comes from (trunk by address, phone by
 //     digest, guest only with allowguest), with the same answers for unknown
 //     users and wrong passwords.
+//   - Subscriptions: SUBSCRIBE message-summary (RFC 6665, RFC 3842) for
+//     MWI, authenticated like REGISTER, NOTIFYs in the subscription's
+//     dialog at once, on every change and refresh, expiry and unsubscribe
+//     with a terminated NOTIFY, subscriptions in bbolt across restarts;
+//     other event packages get 489 Bad Event.
 //   - Registerer (outbound registration to providers) and Qualifier
 //     (OPTIONS pings, OK/LAGGED/UNREACHABLE).
 //   - The Q.850 cause ↔ SIP status tables and app_dial's DIALSTATUS.

@@ -41,6 +41,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	handlers map[sipgosip.RequestMethod]Handler
+	events   []string // the event packages announced in Allow-Events
 	addrs    []net.Addr
 	ready    chan struct{}
 }
@@ -80,6 +81,14 @@ func (s *Server) Handle(method sipgosip.RequestMethod, h Handler) {
 	s.handlers[method] = h
 	s.mu.Unlock()
 	s.route(method, h)
+}
+
+// AllowEvents sets the event packages the switch serves as a notifier,
+// announced in the Allow-Events header of OPTIONS answers (RFC 6665 §4.4.4).
+func (s *Server) AllowEvents(events ...string) {
+	s.mu.Lock()
+	s.events = append([]string(nil), events...)
+	s.mu.Unlock()
 }
 
 func (s *Server) route(method sipgosip.RequestMethod, h Handler) {
@@ -151,6 +160,12 @@ func (s *Server) options(req *sipgosip.Request, tx sipgosip.ServerTransaction) e
 	res.AppendHeader(sipgosip.NewHeader("Allow", s.allow()))
 	res.AppendHeader(sipgosip.NewHeader("Accept", "application/sdp"))
 	res.AppendHeader(sipgosip.NewHeader("Supported", "replaces, timer"))
+	s.mu.Lock()
+	events := strings.Join(s.events, ", ")
+	s.mu.Unlock()
+	if events != "" {
+		res.AppendHeader(sipgosip.NewHeader("Allow-Events", events))
+	}
 	return tx.Respond(res)
 }
 

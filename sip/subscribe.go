@@ -427,17 +427,18 @@ func (s *Subscriptions) refresh(req *sipgosip.Request, tx sipgosip.ServerTransac
 		}
 		s.armLocked(sub)
 	}
+	ours, target := sub.Contact, sub.Target
 	s.mu.Unlock()
 	res := sipgosip.NewResponseFromRequest(req, 200, "OK", nil)
-	res.AppendHeader(sipgosip.NewHeader("Contact", "<"+sub.Contact+">"))
+	res.AppendHeader(sipgosip.NewHeader("Contact", "<"+ours+">"))
 	res.AppendHeader(sipgosip.NewHeader("Expires", strconv.Itoa(int(exp/time.Second))))
 	if err := tx.Respond(res); err != nil {
 		s.log.Debug("200 OK to SUBSCRIBE not sent", "error", err)
 	}
 	if exp == 0 {
-		s.log.Info("subscription ended by the subscriber", "endpoint", sub.Endpoint, "target", sub.Target)
+		s.log.Info("subscription ended by the subscriber", "endpoint", ep.Name, "target", target)
 	} else {
-		s.log.Info("subscription refreshed", "endpoint", sub.Endpoint, "target", sub.Target, "expires", exp)
+		s.log.Info("subscription refreshed", "endpoint", ep.Name, "target", target, "expires", exp)
 	}
 	s.kick(sub) // RFC 6665 §4.2.1.2: a refresh is followed by a NOTIFY
 	return nil
@@ -592,8 +593,14 @@ func (s *Subscriptions) kick(sub *subscription) {
 
 func (s *Subscriptions) notifyLoop(sub *subscription) {
 	defer s.wg.Done()
+	initErr := s.init()
 	for {
 		s.mu.Lock()
+		if initErr == nil && s.contact != "" {
+			// NOTIFY is a target refresh request (RFC 6665): after a
+			// restart on another address the phone learns the new one.
+			sub.Contact = s.contact
+		}
 		if sub.gone && sub.final == "" { // replaced or dropped meanwhile
 			sub.busy = false
 			s.mu.Unlock()

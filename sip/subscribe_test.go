@@ -643,3 +643,36 @@ func TestBuildNotifyRouteSet(t *testing.T) {
 		t.Errorf("Event %q, Content-Type %q", header(req, "Event"), header(req, "Content-Type"))
 	}
 }
+
+func TestOptionsAllowEvents(t *testing.T) {
+	cfg, diags := LoadSIPConf(parseConf(t, subConf))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	srv, err := NewServer(ServerOptions{Config: cfg, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := func() *sipgosip.Response {
+		msg, err := sipgosip.ParseMessage([]byte("OPTIONS sip:obelisk SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.5:5060;branch=z9hG4bKo1\r\n" +
+			"From: <sip:probe@obelisk>;tag=p\r\nTo: <sip:obelisk>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx := &fakeTx{}
+		srv.serve(srv.options, msg.(*sipgosip.Request), tx)
+		return tx.res[0]
+	}
+	if got := header(options(), "Allow-Events"); got != "" {
+		t.Fatalf("Allow-Events %q before any event package is served", got)
+	}
+	srv.Handle(sipgosip.SUBSCRIBE, func(*sipgosip.Request, sipgosip.ServerTransaction) error { return nil })
+	srv.AllowEvents(EventMessageSummary)
+	res := options()
+	if got := header(res, "Allow-Events"); got != "message-summary" {
+		t.Errorf("Allow-Events %q", got)
+	}
+	if !strings.Contains(header(res, "Allow"), "SUBSCRIBE") {
+		t.Errorf("Allow %q lacks SUBSCRIBE", header(res, "Allow"))
+	}
+}
