@@ -501,6 +501,10 @@ type Endpoint struct {
 	ACL           config.ACL
 	// CallLimit caps simultaneous calls (call-limit; 0 is none).
 	CallLimit int
+	// NoTransfer refuses the endpoint's transfers by REFER (sip.conf
+	// allowtransfer=no, pjsip.conf allow_transfer=no): 603 Declined, as
+	// chan_sip's TRANSFER_CLOSED and res_pjsip_refer answer them.
+	NoTransfer bool
 	// Transports the endpoint may use; all enabled ones when empty.
 	Transports []Transport
 	// DirectMedia is kept false by Obelisk (media always goes through the

@@ -223,6 +223,10 @@ func LoadPJSIPConf(f *config.File) (*Config, config.Diagnostics) {
 		} else {
 			r.Warnf(s.Pos, "endpoint [%s] has no aors=: it can neither register nor be called", s.Name)
 		}
+		allowTransfer := true
+		if r.Bool("allow_transfer", &allowTransfer) {
+			e.NoTransfer = !allowTransfer
+		}
 		r.Ignore(ignoredPJSIP[pjEndpoint]...)
 		r.Unknown()
 		if e.Kind == KindPhone && e.Secret == "" {

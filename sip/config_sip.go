@@ -273,7 +273,7 @@ var ignoredSIPPeer = []string{"canreinvite", "videosupport", "progressinband", "
 	"mohsuggest", "callcounter", "busylevel", "subscribecontext", "allowsubscribe", "vmexten", "setvar", "t38pt_udptl",
 	"rfc2833compensate", "session-timers", "encryption", "avpf", "icesupport", "force_avp", "regexten", "description",
 	"cid_number", "fullname", "hasvoicemail", "qualifyfreq", "outboundproxy", "auth", "md5secret", "remotesecret",
-	"rtptimeout", "rtpholdtimeout", "directrtpsetup", "usereqphone", "promiscredir", "allowtransfer", "sendrpid"}
+	"rtptimeout", "rtpholdtimeout", "directrtpsetup", "usereqphone", "promiscredir", "sendrpid"}
 
 func readSIPPeer(r *config.SectionReader, g General) *Endpoint {
 	s := r.Section()
@@ -364,6 +364,10 @@ func readSIPPeer(r *config.SectionReader, g General) *Endpoint {
 	}
 	e.ACL = r.ACL()
 	r.Int("call-limit", &e.CallLimit, 0, 10000)
+	allowTransfer := true
+	if r.Bool("allowtransfer", &allowTransfer) {
+		e.NoTransfer = !allowTransfer
+	}
 	if ent, ok := r.Lookup("transport"); ok {
 		for _, w := range strings.Split(ent.Value, ",") {
 			t, err := ParseTransport(w)
