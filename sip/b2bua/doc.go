@@ -25,5 +25,11 @@
 //     interval, and a session nobody refreshed ends with BYE;
 //   - INFO carries DTMF (application/dtmf-relay and application/dtmf) to the
 //     leg's DTMF handler and is answered 200;
+//   - REFER (RFC 3515) is a transfer asked by the peer: the Refer-To (with
+//     an embedded Replaces for an attended transfer, RFC 3891), Referred-By
+//     (RFC 3892) and Refer-Sub (RFC 4488) go to the leg's OnRefer function
+//     (or Options.OnRefer); once accepted it is answered 202 and the
+//     implicit subscription reports the outcome in message/sipfrag NOTIFYs,
+//     "100 Trying" first; Agent.LegByDialog finds the leg a Replaces names;
 //   - BYE ends the leg; the leg's Context ends with it.
 package b2bua
