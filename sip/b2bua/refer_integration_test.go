@@ -112,7 +112,7 @@ func newReferHarness(t *testing.T) *referHarness {
 
 // call places a call from the phone and returns its dialog and the
 // agent's leg of it.
-func (h *referHarness) call() (*sipgo.DialogClientSession, *Inbound) {
+func (h *referHarness) call(hdrs ...sipgosip.Header) (*sipgo.DialogClientSession, *Inbound) {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -121,7 +121,7 @@ func (h *referHarness) call() (*sipgo.DialogClientSession, *Inbound) {
 	fmt.Sscan(port, &p)
 	sdp := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
 	d, err := h.phoneDUA.Invite(ctx, sipgosip.Uri{Scheme: "sip", User: "200", Host: host, Port: p}, []byte(sdp),
-		sipgosip.NewHeader("Content-Type", "application/sdp"))
+		append([]sipgosip.Header{sipgosip.NewHeader("Content-Type", "application/sdp")}, hdrs...)...)
 	if err != nil {
 		h.t.Fatalf("INVITE: %v", err)
 	}
@@ -344,5 +344,20 @@ func TestReferOutsideDialog(t *testing.T) {
 	d, _ := h.call()
 	if res := h.refer(d, sipgosip.NewHeader("Refer-To", "<sip:201@pbx>")); res.StatusCode != 603 {
 		t.Errorf("REFER on a leg nobody transfers answered %d, want 603", res.StatusCode)
+	}
+}
+
+// TestInviteReplaces: the Replaces header of an INVITE (RFC 3891 §6.1) is
+// read on the Inbound leg; a call without one has none.
+func TestInviteReplaces(t *testing.T) {
+	h := newReferHarness(t)
+	_, plain := h.call()
+	if r := plain.Replaces(); r != nil {
+		t.Errorf("Replaces of a plain INVITE = %+v, want nil", r)
+	}
+	_, in := h.call(sipgosip.NewHeader("Replaces", "98732@sip.example.com;from-tag=r33th4x0r;to-tag=ff87ff"))
+	want := Replaces{CallID: "98732@sip.example.com", ToTag: "ff87ff", FromTag: "r33th4x0r"}
+	if r := in.Replaces(); r == nil || *r != want {
+		t.Errorf("Replaces = %+v, want %+v", r, want)
 	}
 }
