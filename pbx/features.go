@@ -241,6 +241,7 @@ func (bs *bridgeSession) runFeature(ctx context.Context, hit featureHit) {
 		bs.disconnect()
 		p.leg.OnDTMF(collectDigits(digits))
 		q.hold(bs.sw, "")
+		bs.ch.Logger().Info(bs.app+": transfer: the transferer dials the target", "feature", features.BlindTransfer, "transferer", p.name)
 		exten, ok := bs.sw.transferTarget(ctx, p, digits)
 		if !ok || p.gone() {
 			bs.ch.Logger().Info("blind transfer abandoned: no such extension", "context", p.tctx, "dialled", exten)

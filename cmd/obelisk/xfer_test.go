@@ -1,0 +1,431 @@
+package main
+
+// Transfer tests: attended transfer (atxfer), three-way calls, automixmon
+// and Queue()'s features, with sipp phones whose media are Go sockets:
+// each party sends a tone of its own frequency, and what each socket
+// hears tells who talks to whom.
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zaf/g711"
+)
+
+// xferSIPConf has two phones (1001 the agent, 1002 the transfer target)
+// and the trunk.
+const xferSIPConf = `[general]
+bindaddr={{IP}}
+bindport=0
+realm=obelisk-test
+
+[1001]
+type=friend
+host=dynamic
+secret=s3cret-1001
+context=phones
+disallow=all
+allow=ulaw
+
+[1002]
+type=friend
+host=dynamic
+secret=s3cret-1002
+context=phones
+disallow=all
+allow=ulaw
+
+[pstn]
+type=peer
+host={{TRUNK}}
+context=from-pstn
+insecure=port,invite
+disallow=all
+allow=alaw,ulaw
+`
+
+// Tones of the parties.
+const (
+	callerHz = 600.0
+	agentHz  = 440.0
+	targetHz = 800.0
+)
+
+// demoFeatures is testdata/demo/features.conf (atxfer *2, abort *1,
+// complete *2, three-way *3, automixmon *1, blindxfer #1) with the
+// [general] options of set ("key=value" lines) in place of the demo's.
+func demoFeatures(t *testing.T, set string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdataDir(t), "demo", "features.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, line := range strings.Split(strings.TrimSpace(set), "\n") {
+		if key, _, ok := strings.Cut(line, "="); ok {
+			text = mustReplaceLine(t, "features.conf", text, key+"=", line)
+		}
+	}
+	return text
+}
+
+// xferSwitch starts a switch on loopbackIP n with the trunk at n+1 and
+// the phones (1001 and 1002, on ports of their own) at n+2.
+func xferSwitch(t *testing.T, n int, files map[string]string) (sw *runningSwitch, trunkIP, agentIP, targetIP string) {
+	t.Helper()
+	ip := loopbackIP(t, n)
+	trunkIP, agentIP, targetIP = loopbackIP(t, n+1), loopbackIP(t, n+2), loopbackIP(t, n+2)
+	all := map[string]string{"sip.conf": strings.ReplaceAll(xferSIPConf, "{{TRUNK}}", trunkIP)}
+	for k, v := range files {
+		all[k] = v
+	}
+	return startSwitch(t, ip, all), trunkIP, agentIP, targetIP
+}
+
+// earRTP records the RTP a socket receives, with arrival times.
+type earRTP struct {
+	conn net.PacketConn
+	mu   sync.Mutex
+	got  []heardPacket
+}
+
+// startEar records the packets a socket of ip receives until the test
+// ends.
+func startEar(t *testing.T, ip string) *earRTP {
+	t.Helper()
+	e := &earRTP{conn: listenUDP(t, ip)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := e.conn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var h heardPacket
+			if h.p.Unmarshal(append([]byte(nil), buf[:n]...)) != nil {
+				continue
+			}
+			h.at = time.Now()
+			e.mu.Lock()
+			e.got = append(e.got, h)
+			e.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { _ = e.conn.Close(); <-done })
+	return e
+}
+
+// pcmBetween decodes the G.711 audio that arrived between from and to.
+func (e *earRTP) pcmBetween(from, to time.Time) []int16 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var pcm []int16
+	for _, h := range e.got {
+		if h.at.Before(from) || h.at.After(to) {
+			continue
+		}
+		for _, b := range h.p.Payload {
+			switch h.p.PayloadType {
+			case 0:
+				pcm = append(pcm, g711.DecodeUlawFrame(b))
+			case 8:
+				pcm = append(pcm, g711.DecodeAlawFrame(b))
+			}
+		}
+	}
+	return pcm
+}
+
+// hears reports the power at freq of what e heard in [from, to] against
+// the power at the other test frequencies: heard is true when freq
+// dominates them by 20×.
+func (e *earRTP) hears(from, to time.Time, freq float64) (heard bool, desc string) {
+	pcm := e.pcmBetween(from, to)
+	p := goertzel(pcm, freq)
+	var others float64
+	var parts []string
+	for _, f := range []float64{callerHz, agentHz, targetHz} {
+		q := goertzel(pcm, f)
+		parts = append(parts, fmt.Sprintf("%.0f Hz %.3g", f, q))
+		if f != freq {
+			others = max(others, q)
+		}
+	}
+	return len(pcm) >= 2000 && p > 20*others, fmt.Sprintf("%d samples; %s", len(pcm), strings.Join(parts, ", "))
+}
+
+// present reports whether freq is strong in what e heard (a mix).
+func (e *earRTP) present(from, to time.Time, freq float64) (bool, string) {
+	pcm := e.pcmBetween(from, to)
+	var total float64
+	for _, v := range pcm {
+		total += float64(v) * float64(v)
+	}
+	p := goertzel(pcm, freq)
+	// A sine holds its whole energy at its frequency; a mix of two equal
+	// sines half each.
+	ratio := p / max(total*float64(len(pcm))/2, 1)
+	return len(pcm) >= 2000 && ratio > 0.1, fmt.Sprintf("%d samples, share of %.0f Hz %.2f", len(pcm), freq, ratio)
+}
+
+// xferPhone is a sipp phone running xfer_phone.xml with a Go media socket.
+type xferPhone struct {
+	ext      string
+	run      *sippRun
+	ear      *earRTP
+	portFile string
+	sw       *runningSwitch
+	out      *rtpOut
+}
+
+// startXferPhone registers ext from ip and runs the phone: it rings for
+// ring, then answers and stays up to hold before hanging up itself.
+func startXferPhone(t *testing.T, sw *runningSwitch, ip, ext string, ring, hold time.Duration) *xferPhone {
+	t.Helper()
+	p := &xferPhone{ext: ext, ear: startEar(t, ip), portFile: filepath.Join(t.TempDir(), "phone-rtp-port"), sw: sw}
+	port := freeUDPPort(t, ip)
+	registerFrom(t, sw, ip, port, ext, "s3cret-"+ext)
+	scenario := writeScenario(t, "xfer_phone.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]":  "c=IN IP4 " + ip,
+		"m=audio [media_port] RTP/AVP 0 101": "m=audio " + portOf(p.ear.conn) + " RTP/AVP 0 101",
+		"> phone-rtp-port":                   "> " + p.portFile,
+		"RING_MS":                            fmt.Sprint(ring.Milliseconds()),
+		"HOLD_MS":                            fmt.Sprint(hold.Milliseconds()),
+	})
+	p.run = startSipp(t, "phone "+ext, ip, "", scenario, "-p", port)
+	time.Sleep(200 * time.Millisecond) // let it bind its port
+	return p
+}
+
+// stream is the phone's RTP stream to the switch, once invited.
+func (p *xferPhone) stream(t *testing.T, ssrc uint32) *rtpOut {
+	t.Helper()
+	if p.out != nil {
+		return p.out
+	}
+	port, _ := waitPortFile(p.portFile, 10*time.Second)
+	if port == "" {
+		_, f := p.run.wait(time.Second)
+		t.Fatalf("phone %s was not called:\n%s", p.ext, f)
+	}
+	host, _, _ := net.SplitHostPort(p.sw.sipAddr)
+	p.out = newRTPOut(p.ear.conn, host, port, 0, ssrc)
+	return p.out
+}
+
+// xferTrunk calls did from trunkIP with ivr_trunk_call.xml, its media the
+// test's socket; the trunk hangs up after hold unless the switch does.
+// It returns once the switch answered, with the trunk's stream.
+func xferTrunk(t *testing.T, sw *runningSwitch, trunkIP, did string, ear *earRTP, hold time.Duration) (*sippRun, *rtpOut) {
+	t.Helper()
+	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
+	scenario := writeScenario(t, "ivr_trunk_call.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+		"m=audio [media_port]":              "m=audio " + portOf(ear.conn),
+		"> trunk-rtp-port":                  "> " + portFile,
+		"HOLD_MS":                           fmt.Sprint(hold.Milliseconds()),
+	})
+	run := startSipp(t, "trunk", trunkIP, sw.sipAddr, scenario, "-s", did, "-timeout", fmt.Sprintf("%ds", int(hold.Seconds())+20))
+	port, pt := waitPortFile(portFile, 15*time.Second)
+	if port == "" {
+		_, f := run.wait(20 * time.Second)
+		t.Fatalf("the switch did not answer the trunk:\n%s", f)
+	}
+	host, _, _ := net.SplitHostPort(sw.sipAddr)
+	return run, newRTPOut(ear.conn, host, port, g711PT(pt), 0x7a11)
+}
+
+// talk sends a tone for d in the background; the returned channel closes
+// when it is sent.
+func talk(o *rtpOut, freq float64, d time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		o.tone(freq, d)
+	}()
+	return done
+}
+
+// window is a stretch of a call, skipping its first 300 ms (the media
+// path settling after a change).
+func window(d time.Duration) (from, to time.Time) {
+	time.Sleep(d)
+	now := time.Now()
+	return now.Add(-d + 300*time.Millisecond), now
+}
+
+const xferDialplan = `[from-pstn]
+exten => _X.,1,Set(TRANSFER_CONTEXT=phones)
+ same => n,Dial(SIP/1001,20,{{OPTS}})
+ same => n,Verbose(1,after Dial DIALSTATUS=${DIALSTATUS})
+exten => h,1,Verbose(1,caller gone ATTENDEDTRANSFER=${ATTENDEDTRANSFER} BLINDTRANSFER=${BLINDTRANSFER})
+[phones]
+exten => 1002,1,Verbose(1,transfer target 1002 TRANSFERERNAME=${TRANSFERERNAME})
+ same => n,Dial(SIP/1002,20)
+exten => 300,1,Verbose(1,blind transfer reached 300 BLINDTRANSFER=${BLINDTRANSFER})
+ same => n,Answer()
+ same => n,Wait(3)
+`
+
+// TestAtxferCompleteByCallee: the agent (Dial option t) dials *2 and 1002;
+// while the target is consulted the caller hears music on hold, not the
+// consultation; *2 completes: the agent gets BYE, the caller and the
+// target hear each other, the target's dialplan saw TRANSFERERNAME, and
+// the caller's channel ATTENDEDTRANSFER.
+func TestAtxferCompleteByCallee(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 220, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "t"),
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 9*time.Second)
+	callerTalks := talk(caller, callerHz, 8*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	waitLog(t, sw, "transfer target 1002 TRANSFERERNAME=SIP/1001-")
+	tg := target.stream(t, 0xb2)
+	targetTalks := talk(tg, targetHz, 1500*time.Millisecond)
+	from, to := window(1200 * time.Millisecond)
+	if ok, d := agent.ear.hears(from, to, targetHz); !ok {
+		t.Errorf("consulting: the agent does not hear the target (%v Hz): %s", targetHz, d)
+	}
+	if ok, d := callerEar.present(from, to, targetHz); ok {
+		t.Errorf("consulting: the held caller hears the consultation: %s", d)
+	}
+	<-targetTalks
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "attended transfer complete")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent (transferer) must get BYE once the transfer completes:\n%s", f)
+	}
+	time.Sleep(400 * time.Millisecond) // the target's beep
+	targetTalks = talk(tg, targetHz, 2*time.Second)
+	from, to = window(1800 * time.Millisecond)
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("after the transfer the caller does not hear the target: %s", d)
+	}
+	if ok, d := target.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("after the transfer the target does not hear the caller: %s", d)
+	}
+	<-targetTalks
+	<-callerTalks
+	trunk.mustPass(t, "the caller talks with the target until it hangs up")
+	if ok, f := target.run.wait(10 * time.Second); !ok {
+		t.Errorf("the target must get BYE when the caller hangs up:\n%s", f)
+	}
+	waitLog(t, sw, "caller gone ATTENDEDTRANSFER=SIP/1001-")
+}
+
+// TestAtxferNoAnswerReturns: the target does not answer within
+// atxfernoanswertimeout (2 s here): it is cancelled and the agent is back
+// with the caller (atxferdropcall=no), each hearing the other again.
+func TestAtxferNoAnswerReturns(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 223, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "t"),
+		"features.conf":   demoFeatures(t, "atxfernoanswertimeout=2\n"),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 9*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 12*time.Second, time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
+	callerTalks := talk(caller, callerHz, 9*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer failed: back to the held party")
+	if ok, f := target.run.wait(5 * time.Second); !ok {
+		t.Errorf("the target that did not answer must be cancelled (CANCEL, 487):\n%s", f)
+	}
+	time.Sleep(300 * time.Millisecond)
+	agentTalks := talk(a, agentHz, 1500*time.Millisecond)
+	from, to := window(1300 * time.Millisecond)
+	if ok, d := callerEar.hears(from, to, agentHz); !ok {
+		t.Errorf("back from the failed transfer the caller does not hear the agent: %s", d)
+	}
+	if ok, d := agent.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("back from the failed transfer the agent does not hear the caller: %s", d)
+	}
+	<-agentTalks
+	<-callerTalks
+	trunk.mustPass(t, "the call goes on after the failed transfer")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent must get BYE when the caller hangs up:\n%s", f)
+	}
+}
+
+// TestAtxferThreeway: during the consultation the agent dials *3: the
+// three hear each other (each the other two); when the agent hangs up,
+// the caller and the target stay together.
+func TestAtxferThreeway(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 226, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "t"),
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 6500*time.Millisecond)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
+	callerTalks := talk(caller, callerHz, 9500*time.Millisecond)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	a.sendDigits(101, "*3")
+	waitLog(t, sw, "attended transfer: three-way call")
+	tg := target.stream(t, 0xb2)
+	time.Sleep(400 * time.Millisecond) // the beep
+	targetTalks := talk(tg, targetHz, 2*time.Second)
+	agentTalks := talk(a, agentHz, 2*time.Second)
+	from, to := window(1800 * time.Millisecond)
+	for _, c := range []struct {
+		who  string
+		ear  *earRTP
+		hear []float64
+	}{
+		{"caller", callerEar, []float64{agentHz, targetHz}},
+		{"agent", agent.ear, []float64{callerHz, targetHz}},
+		{"target", target.ear, []float64{callerHz, agentHz}},
+	} {
+		for _, f := range c.hear {
+			if ok, d := c.ear.present(from, to, f); !ok {
+				_, all := c.ear.hears(from, to, f)
+				t.Errorf("three-way: the %s does not hear %.0f Hz: %s (%s)", c.who, f, d, all)
+			}
+		}
+	}
+	<-targetTalks
+	<-agentTalks
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent hangs up the three-way call:\n%s", f)
+	}
+	time.Sleep(300 * time.Millisecond)
+	targetTalks = talk(tg, targetHz, 1500*time.Millisecond)
+	from, to = window(1300 * time.Millisecond)
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("after the agent left the three-way call the caller does not hear the target: %s", d)
+	}
+	<-targetTalks
+	<-callerTalks
+	trunk.mustPass(t, "the caller talks with the target until it hangs up")
+	if ok, f := target.run.wait(10 * time.Second); !ok {
+		t.Errorf("the target must get BYE when the caller hangs up:\n%s", f)
+	}
+}
