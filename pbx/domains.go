@@ -179,6 +179,9 @@ func (c *Config) crossCheck() config.Diagnostics {
 				if (tech == "SIP" || tech == "PJSIP") && c.SIP.Endpoint(res) == nil {
 					diags = append(diags, config.Warnf(m.Pos, "queue %s: member %s is not an endpoint of %s", q.Name, m.Interface, c.SIP.Source))
 				}
+				if strings.EqualFold(tech, "Local") {
+					diags = append(diags, checkLocalMember(c, q.Name, m.Interface, res, m.Pos)...)
+				}
 			}
 		}
 	}

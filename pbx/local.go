@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/queues"
 	"github.com/obelisk-pbx/obelisk/sip/b2bua"
@@ -432,4 +433,23 @@ func (lc *localCall) dialFailed(ch *ivr.Channel, status string) {
 		ch.SetHangupCause(ivr.CauseChanUnavailable)
 	}
 	ch.Logger().Info("Dial: no answer", "dialstatus", status)
+}
+
+// checkLocalMember warns about a queue member Local/exten@context whose
+// extension the dialplan does not have (its calls would all be
+// CHANUNAVAIL, as local_call refuses them).
+func checkLocalMember(c *Config, queue, iface, rest string, pos config.Pos) config.Diagnostics {
+	l, err := parseLocal(rest)
+	switch {
+	case err != nil:
+		return config.Diagnostics{config.Warnf(pos, "queue %s: member %v", queue, err)}
+	case c.Dialplan == nil:
+		return nil
+	case c.Dialplan.Context(l.context) == nil:
+		return config.Diagnostics{config.Warnf(pos, "queue %s: member %s: context %q does not exist in extensions.conf", queue, iface, l.context)}
+	}
+	if _, p, _ := c.Dialplan.LookupPriority(l.context, l.exten, "", 1, time.Now()); p == nil {
+		return config.Diagnostics{config.Warnf(pos, "queue %s: member %s: no extension %s in [%s]", queue, iface, l.exten, l.context)}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -191,3 +192,33 @@ func TestCallFileSetvarFunctions(t *testing.T) {
 }
 
 func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
+// A queue member Local/exten@context is checked against the dialplan, as
+// its calls would all be refused.
+func TestLoadConfigLocalMembers(t *testing.T) {
+	fsys := fstest.MapFS{
+		"sip.conf":        {Data: []byte("[general]\n[1001]\ntype=friend\nhost=dynamic\ncontext=agents\n")},
+		"extensions.conf": {Data: []byte("[agents]\nexten => 101,1,Dial(SIP/1001)\n")},
+		"queues.conf": {Data: []byte(`[support]
+member => Local/101@agents/n
+member => Local/102@agents/n
+member => Local/101@nowhere
+member => Local/101@agents/q
+`)},
+	}
+	_, diags := LoadConfig(fsys, NewRegistry())
+	var got []string
+	for _, d := range diags {
+		if strings.Contains(d.Error(), "member Local/") {
+			got = append(got, d.Error())
+		}
+	}
+	want := []string{
+		`queues.conf:3: warning: queue support: member Local/102@agents/n: no extension 102 in [agents]`,
+		`queues.conf:4: warning: queue support: member Local/101@nowhere: context "nowhere" does not exist in extensions.conf`,
+		`queues.conf:5: warning: queue support: member Local/101@agents/q: unknown option 'q'`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
