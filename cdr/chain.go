@@ -340,6 +340,10 @@ func (c *Chain) BridgeEnter(peer, peerAccount string, at time.Time) {
 	c.updateLocked(at)
 	for _, e := range c.recs {
 		switch e.state {
+		case stateBridge:
+			if e.peer == peer {
+				return // bridged with peer already
+			}
 		case stateDial, stateDialedPending:
 			if e.peer == peer {
 				e.state = stateBridge
@@ -353,6 +357,30 @@ func (c *Chain) BridgeEnter(peer, peerAccount string, at time.Time) {
 	e := c.appendLocked(at)
 	c.partyALocked(e, at)
 	e.peer, e.peerAccount, e.state = peer, peerAccount, stateBridge
+}
+
+// Partner notes that the channel's two-party bridge now holds peer: as
+// BridgeEnter when the channel was bridged with nobody else; when it was
+// bridged with another party, that party left (its record ends now) and
+// peer's record begins, as a transfer. Bridged with peer already, nothing
+// changes.
+func (c *Chain) Partner(peer, peerAccount string, at time.Time) {
+	c.mu.Lock()
+	other := false
+	for _, e := range c.recs {
+		if e.state == stateBridge {
+			if e.peer == peer {
+				c.mu.Unlock()
+				return
+			}
+			other = true
+		}
+	}
+	c.mu.Unlock()
+	if other {
+		c.BridgeLeave(at)
+	}
+	c.BridgeEnter(peer, peerAccount, at)
 }
 
 // BridgeLeave notes that the channel or its party B left the bridge: the

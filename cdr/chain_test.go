@@ -177,6 +177,20 @@ func TestChainTransfer(t *testing.T) {
 			"SIP/pstn-00000001>SIP/1002-00000005 from-pstn/0777 Queue(support) start=32 answer=32 end=92.5 dur=60 bill=60 ANSWERED seq=1",
 		)
 	})
+	t.Run("Partner: the same partner again changes nothing, another one is a transfer", func(t *testing.T) {
+		c := newTestChain(DefaultGeneral)
+		c.App("Queue", "support", "from-pstn", "0777", 1, ts(0))
+		c.DialBegin("SIP/1001-00000002", "", ts(0))
+		c.Answer(ts(2))
+		c.Partner("SIP/1001-00000002", "", ts(2))
+		c.Partner("SIP/1001-00000002", "", ts(12)) // back from a hold
+		c.Partner("SIP/1002-00000005", "", ts(32)) // attended transfer completed
+		c.Hangup(16, ts(92.5))
+		checkRecords(t, c.Close(16, ts(93)),
+			"SIP/pstn-00000001>SIP/1001-00000002 from-pstn/0777 Queue(support) start=0 answer=2 end=32 dur=32 bill=30 ANSWERED seq=0",
+			"SIP/pstn-00000001>SIP/1002-00000005 from-pstn/0777 Queue(support) start=32 answer=32 end=92.5 dur=60 bill=60 ANSWERED seq=1",
+		)
+	})
 	t.Run("caller sent to an extension that dials the target", func(t *testing.T) {
 		c := newTestChain(DefaultGeneral)
 		c.App("Dial", "SIP/1001,,t", "from-pstn", "0777", 1, ts(0))

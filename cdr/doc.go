@@ -23,6 +23,31 @@
 // synced before WriteRecord returns: a CDR the switch was told is written
 // survives a crash; a line a crash tore is ended before the next record.
 //
+// # Records of a call
+//
+// Chain builds a channel's records from its events as Asterisk 12+'s CDR
+// engine (main/cdr.c, the "Asterisk 12 CDR Specification") does, so a
+// call may have several records, all with the caller channel's uniqueid
+// and linkedid and each its own sequence:
+//
+//	Queue() ringing members 1001 and 1002, 1001 answers:
+//	  SIP/pstn-…  SIP/1002-…  Queue  NO ANSWER   (the member rung in vain)
+//	  SIP/pstn-…  SIP/1001-…  Queue  ANSWERED    (billed from the caller's answer)
+//	Queue() timing out, nobody rung, the caller answered by the dialplan:
+//	  SIP/pstn-…  ""          <last app>  ANSWERED
+//	a blind transfer of the caller by 1001 to 200:
+//	  SIP/pstn-…  SIP/1001-…  Dial   ANSWERED    (until the transfer)
+//	  SIP/pstn-…  ""          Wait   ANSWERED    (dst 200: from the transfer on)
+//	a call file's channel:
+//	  SIP/7001-…  ""          <last app>  ANSWERED  (the file's caller ID and account)
+//
+// A record opened while the channel is already up (a second party dialled,
+// a transfer, the dialplan going on after a bridge) is answered when it
+// opens; the first record is answered when the channel is. Unanswered
+// records without a called party are written only with cdr.conf's
+// unanswered=yes, the records of a called channel that never got a party
+// of its own never.
+//
 // # Dispositions
 //
 //	DIALSTATUS               disposition

@@ -38,6 +38,8 @@ type callRecord struct {
 	// dialing maps a called channel's name without its -xxxxxxxx suffix
 	// to its full name, for bridges that name the party differently.
 	dialing map[string]string
+	// watched are the bridge partners' legs whose end is awaited.
+	watched map[*b2bua.Leg]bool
 }
 
 // newCallCDR starts the CDRs of ch, created at start; dialed marks a
@@ -137,16 +139,28 @@ func (c *callRecord) dialEnd(leg, status string, at time.Time) {
 	if c == nil {
 		return
 	}
+	c.forget(leg)
 	c.chain.DialEnd(leg, status, at)
 }
 
+// forget drops leg from the names being dialled.
+func (c *callRecord) forget(leg string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dialing[channelBase(leg)] == leg {
+		delete(c.dialing, channelBase(leg))
+	}
+}
+
 // bridged notes that the channel is bridged with peer, a called channel's
-// name (SIP/1001-0000000a, or SIP/1001 for the leg dialled as such).
+// name (SIP/1001-0000000a, or SIP/1001 for the leg dialled as such). When
+// it was bridged with another party, that party's record ends and peer's
+// begins (a transfer); bridged with peer already, nothing changes.
 func (c *callRecord) bridged(peer string) {
 	if c == nil {
 		return
 	}
-	c.chain.BridgeEnter(c.dialedName(peer), "", time.Now())
+	c.chain.Partner(c.dialedName(peer), "", time.Now())
 }
 
 // dialedName is the name peer was dialled under, when the bridge names
@@ -188,6 +202,7 @@ func (c *callRecord) peerGone(leg string, at time.Time) {
 	if c == nil {
 		return
 	}
+	c.forget(leg)
 	c.chain.PeerGone(leg, at)
 }
 
@@ -482,5 +497,53 @@ func cdrFunction() *ivr.Function {
 			ch.SetVar("CDR("+field+")", value)
 			return nil
 		},
+	}
+}
+
+// cdrBridged tells the CDRs of the dialplan channels in the session who
+// their bridge partner is now (bridgeSession.connect calls it each time
+// the media flows between the two parties): Asterisk's bridge enter, and
+// the new record of a transfer when the partner changed. A partner that
+// hangs up ends its record then.
+func (bs *bridgeSession) cdrBridged() {
+	if bs.a == nil || bs.b == nil {
+		return
+	}
+	for _, pair := range [2][2]*bridgeParty{{bs.a, bs.b}, {bs.b, bs.a}} {
+		if p := pair[0]; p.call != nil {
+			p.call.cdr.bridgedParty(pair[1])
+		}
+	}
+}
+
+// bridgedParty is bridged for a bridge party: a called leg goes by the
+// name it was dialled under (cdrDial), else by the party's name.
+func (c *callRecord) bridgedParty(peer *bridgeParty) {
+	if c == nil || peer == nil {
+		return
+	}
+	name := peer.name
+	if peer.out != nil {
+		if v, ok := legNames.Load(peer.out); ok {
+			name = v.(string)
+		}
+	}
+	name = c.dialedName(name)
+	c.chain.Partner(name, "", time.Now())
+	c.mu.Lock()
+	if c.watched == nil {
+		c.watched = map[*b2bua.Leg]bool{}
+	}
+	first := !c.watched[peer.leg]
+	c.watched[peer.leg] = true
+	c.mu.Unlock()
+	if first {
+		leg := peer.leg
+		context.AfterFunc(leg.Context(), func() {
+			c.peerGone(name, time.Now())
+			c.mu.Lock()
+			delete(c.watched, leg)
+			c.mu.Unlock()
+		})
 	}
 }

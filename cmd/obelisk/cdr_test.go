@@ -87,6 +87,7 @@ func masterCSV(t *testing.T, sw *runningSwitch, n int) []map[string]string {
 	time.Sleep(300 * time.Millisecond) // no record more than expected
 	if b, err := os.ReadFile(path); err == nil {
 		rows, _ = csv.NewReader(strings.NewReader(string(b))).ReadAll()
+		t.Logf("Master.csv:\n%s", b)
 	}
 	if len(rows) != n {
 		t.Fatalf("Master.csv has %d records, want %d: %v", len(rows), n, rows)
@@ -273,5 +274,62 @@ exten => s,1,Answer()
 	}
 	if b, err := os.ReadFile(filepath.Join(sw.data, "log", "cdr-csv", "survey.csv")); err != nil || !strings.HasPrefix(string(b), `"survey","0612345678"`) {
 		t.Errorf("survey.csv (accountlogs): %v %q", err, b)
+	}
+}
+
+// TestCDRBlindTransfer: a trunk call bridged by Dial(…,t) with phone 1001,
+// which blind-transfers it after a second of talk (#1, then 200): as in
+// Asterisk 12+, the caller's channel has two records with its uniqueid
+// and linkedid: the part with 1001 (dstchannel SIP/1001-…, lastapp Dial,
+// ended by the transfer) and the part at the target (dcontext phones,
+// dst 200, begun and answered at the transfer), each billed for its own
+// part.
+func TestCDRBlindTransfer(t *testing.T) {
+	mc := startMediaCall(t, 248, mediaOpts{files: map[string]string{
+		"extensions.conf": `[from-pstn]
+exten => _X.,1,Dial(SIP/1001,10,t)
+ same => n,Hangup()
+[phones]
+exten => 200,1,Answer()
+ same => n,Verbose(1,transferred caller reached 200)
+ same => n,Wait(10)
+`,
+		"features.conf": "[featuremap]\nblindxfer => #1\n",
+		"cdr.conf":      allColumnsCDRConf,
+	}})
+	phone := newRTPOut(mc.phoneSock, mc.ip, mc.phonePort, 0, 0xb0b)
+	phone.tone(440, time.Second)
+	phone.sendDigits(101, "#1200")
+	waitLog(t, mc.sw, "transferred caller reached 200")
+	mc.end(t)
+	recs := masterCSV(t, mc.sw, 2)
+	first, second := recs[0], recs[1]
+	checkCDR(t, "before the transfer", first, map[string]string{"src": "0612345678", "dcontext": "from-pstn",
+		"channel": "~^SIP/pstn-[0-9a-f]{8}$", "dstchannel": "~^SIP/1001-[0-9a-f]{8}$", "lastapp": "Dial", "lastdata": "SIP/1001,10,t",
+		"disposition": "ANSWERED", "answer": "~."})
+	checkCDR(t, "after the transfer", second, map[string]string{"src": "0612345678", "dst": "200", "dcontext": "phones",
+		"channel": first["channel"], "dstchannel": "", "lastapp": "Wait", "lastdata": "10", "disposition": "ANSWERED",
+		"answer": second["start"], "uniqueid": first["uniqueid"], "linkedid": first["linkedid"]})
+	if first["linkedid"] != first["uniqueid"] || first["sequence"] == second["sequence"] {
+		t.Errorf("linkedid %s uniqueid %s sequences %s %s", first["linkedid"], first["uniqueid"], first["sequence"], second["sequence"])
+	}
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.Local)
+		if err != nil {
+			t.Fatalf("time %q: %v", s, err)
+		}
+		return v
+	}
+	if gap := at(second["start"]).Sub(at(first["end"])); gap < 0 || gap > time.Second {
+		t.Errorf("the first part ends at %s, the second starts at %s: want the transfer's moment for both", first["end"], second["start"])
+	}
+	for _, r := range []map[string]string{first, second} {
+		if part, bill := int(at(r["end"]).Sub(at(r["answer"])).Seconds()), atoi(t, r["billsec"]); bill < part-1 || bill > part {
+			t.Errorf("billsec %d of the part from %s to %s", bill, r["answer"], r["end"])
+		}
+	}
+	b1, b2 := atoi(t, first["billsec"]), atoi(t, second["billsec"])
+	if whole := int(at(second["end"]).Sub(at(first["answer"])).Seconds()); b1+b2 < whole-2 || b1+b2 > whole+1 {
+		t.Errorf("billsec %d + %d, want the call's %d s shared by the parts", b1, b2, whole)
 	}
 }
