@@ -258,6 +258,8 @@ type bridgeSession struct {
 	start  time.Time
 	// ended is closed when run returns.
 	ended chan struct{}
+	// automon is the recording automixmon started, if any.
+	automon *autoMonitor
 	// lent is the dialplan channel's party while another bridge holds it
 	// (an attended transfer by REFER): the session only waits for its end.
 	lent *bridgeParty
@@ -450,8 +452,13 @@ func (bs *bridgeSession) finish(end bridgeEnd) {
 	}
 }
 
-// closeParties releases the called legs the session still holds.
+// closeParties releases the called legs the session still holds (and
+// ends an automixmon recording of a called leg; one of the dialplan
+// channel's call goes on with its other MixMonitors).
 func (bs *bridgeSession) closeParties() {
+	if am := bs.automon; am != nil && am.call == nil {
+		am.stop()
+	}
 	for _, p := range []*bridgeParty{bs.a, bs.b} {
 		if p != nil && p.out != nil {
 			p.unhold()

@@ -1,6 +1,9 @@
 package pbx
 
 import (
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -56,4 +59,67 @@ func TestBridgeFeatures(t *testing.T) {
 	if caller, callee := bridgeFeatures(cfg, map[rune]string{'g': ""}); caller != nil || callee != nil {
 		t.Errorf("no feature options: caller %v callee %v", caller, callee)
 	}
+}
+
+func TestBridgeFeaturesOptions(t *testing.T) {
+	cfg := &features.Config{Map: map[string]string{features.BlindTransfer: "#1", features.AttendedTransfer: "*2",
+		features.Disconnect: "*0", features.AutoMixMon: "*1", features.ParkCall: "#72"}}
+	tests := []struct {
+		name           string
+		opts           string
+		caller, callee map[string]string
+	}{
+		{"t: the called party transfers, blind and attended", "t", nil, map[string]string{"#1": features.BlindTransfer, "*2": features.AttendedTransfer}},
+		{"T: the caller transfers", "T", map[string]string{"#1": features.BlindTransfer, "*2": features.AttendedTransfer}, nil},
+		{"x X: automixmon for both", "xX", map[string]string{"*1": features.AutoMixMon}, map[string]string{"*1": features.AutoMixMon}},
+		{"k K: parking", "kK", map[string]string{"#72": features.ParkCall}, map[string]string{"#72": features.ParkCall}},
+		{"h H: disconnect", "hH", map[string]string{"*0": features.Disconnect}, map[string]string{"*0": features.Disconnect}},
+		{"others enable nothing", "gcn", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			caller, callee := bridgeFeatures(cfg, parseDialOptions(tc.opts))
+			if !reflect.DeepEqual(caller, tc.caller) || !reflect.DeepEqual(callee, tc.callee) {
+				t.Errorf("caller %v callee %v, want %v %v", caller, callee, tc.caller, tc.callee)
+			}
+		})
+	}
+}
+
+type fakeVars map[string]string
+
+func (f fakeVars) Var(name string) string { return f[name] }
+
+func TestAutoMonitorFile(t *testing.T) {
+	s := &Switch{opts: Options{DataDir: t.TempDir()}}
+	tests := []struct {
+		name string
+		vars fakeVars
+		want string // with TS for the time
+	}{
+		{"the two caller IDs", fakeVars{}, `^auto-\d+-1001-0612345678\.wav$`},
+		{"prefix and format", fakeVars{"TOUCH_MIXMONITOR_PREFIX": "rec", "TOUCH_MIXMONITOR_FORMAT": "sln"}, `^rec-\d+-1001-0612345678\.sln$`},
+		{"TOUCH_MIXMONITOR names it, / becomes -", fakeVars{"TOUCH_MIXMONITOR": "sales/call"}, `^auto-\d+-sales-call\.wav$`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.autoMonitorFile(tc.vars, "1001", "0612345678")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if filepath.Dir(got) != filepath.Join(must(filepath.Abs(s.opts.DataDir)), "recordings") {
+				t.Errorf("%s is not in DATA/recordings", got)
+			}
+			if !regexp.MustCompile(tc.want).MatchString(filepath.Base(got)) {
+				t.Errorf("file %s, want %s", filepath.Base(got), tc.want)
+			}
+		})
+	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/zaf/g711"
 )
 
@@ -144,36 +145,55 @@ func (e *earRTP) pcmBetween(from, to time.Time) []int16 {
 	return pcm
 }
 
-// hears reports the power at freq of what e heard in [from, to] against
-// the power at the other test frequencies: heard is true when freq
-// dominates them by 20×.
+// toneShare is the share of pcm's energy at freq, averaged over 100 ms
+// blocks (a tone's phase jumps at every gap in the stream, so one Goertzel
+// over the whole would miss it): about 1 for a lone sine, 0.5 for each of
+// two equal ones, 0 for a frequency not there.
+func toneShare(pcm []int16, freq float64) float64 {
+	const block = 800
+	var sum float64
+	n := 0
+	for i := 0; i+block <= len(pcm); i += block {
+		x := pcm[i : i+block]
+		var e float64
+		for _, v := range x {
+			e += float64(v) * float64(v)
+		}
+		if e == 0 {
+			continue
+		}
+		sum += goertzel(x, freq) / (e * block / 2)
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// hears reports whether freq is what e heard in [from, to]: its share is
+// 20× that of the other test frequencies.
 func (e *earRTP) hears(from, to time.Time, freq float64) (heard bool, desc string) {
 	pcm := e.pcmBetween(from, to)
-	p := goertzel(pcm, freq)
+	p := toneShare(pcm, freq)
 	var others float64
 	var parts []string
 	for _, f := range []float64{callerHz, agentHz, targetHz} {
-		q := goertzel(pcm, f)
-		parts = append(parts, fmt.Sprintf("%.0f Hz %.3g", f, q))
+		q := toneShare(pcm, f)
+		parts = append(parts, fmt.Sprintf("%.0f Hz %.2f", f, q))
 		if f != freq {
 			others = max(others, q)
 		}
 	}
-	return len(pcm) >= 2000 && p > 20*others, fmt.Sprintf("%d samples; %s", len(pcm), strings.Join(parts, ", "))
+	return len(pcm) >= 2000 && p > 0.5 && p > 20*others, fmt.Sprintf("%d samples; shares %s", len(pcm), strings.Join(parts, ", "))
 }
 
-// present reports whether freq is strong in what e heard (a mix).
+// present reports whether freq is a strong part of what e heard (a mix
+// of two tones has a share of about 0.5 each).
 func (e *earRTP) present(from, to time.Time, freq float64) (bool, string) {
 	pcm := e.pcmBetween(from, to)
-	var total float64
-	for _, v := range pcm {
-		total += float64(v) * float64(v)
-	}
-	p := goertzel(pcm, freq)
-	// A sine holds its whole energy at its frequency; a mix of two equal
-	// sines half each.
-	ratio := p / max(total*float64(len(pcm))/2, 1)
-	return len(pcm) >= 2000 && ratio > 0.1, fmt.Sprintf("%d samples, share of %.0f Hz %.2f", len(pcm), freq, ratio)
+	share := toneShare(pcm, freq)
+	return len(pcm) >= 2000 && share > 0.2, fmt.Sprintf("%d samples, share of %.0f Hz %.2f", len(pcm), freq, share)
 }
 
 // xferPhone is a sipp phone running xfer_phone.xml with a Go media socket.
@@ -428,4 +448,117 @@ func TestAtxferThreeway(t *testing.T) {
 	if ok, f := target.run.wait(10 * time.Second); !ok {
 		t.Errorf("the target must get BYE when the caller hangs up:\n%s", f)
 	}
+}
+
+const xferQueueDialplan = `[from-pstn]
+exten => _X.,1,Queue(support,{{OPTS}},,,10)
+ same => n,Verbose(1,after the queue QUEUESTATUS=${QUEUESTATUS})
+[phones]
+exten => 300,1,Verbose(1,blind transfer reached 300 BLINDTRANSFER=${BLINDTRANSFER} caller ${CALLERID(num)})
+ same => n,Wait(2)
+`
+
+// xferQueueConf is one queue whose member is 1001.
+const xferQueueConf = "[support]\nstrategy=ringall\ntimeout=8\nretry=1\njoinempty=yes\nmember => SIP/1001\n"
+
+// TestQueueAgentBlindTransfer: Queue(support,tx) as seed 001's dialplan
+// has it; the agent who answers dials #1 and 300: the agent gets BYE and
+// the caller goes on in the agent's context at 300 with BLINDTRANSFER the
+// agent's channel, not after Queue().
+func TestQueueAgentBlindTransfer(t *testing.T) {
+	sw, trunkIP, agentIP, _ := xferSwitch(t, 220, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferQueueDialplan, "{{OPTS}}", "tx"),
+		"queues.conf":     xferQueueConf,
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 8*time.Second)
+	waitLog(t, sw, "Queue: bridged")
+	callerTalks := talk(caller, callerHz, 1500*time.Millisecond)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "#1")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "300")
+	waitLog(t, sw, "blind transfer reached 300 BLINDTRANSFER=SIP/1001-")
+	waitLog(t, sw, "caller 0612345678")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent (transferer) must get BYE:\n%s", f)
+	}
+	<-callerTalks
+	trunk.mustPass(t, "the caller goes on at 300 and is hung up after Wait(2)")
+	if strings.Contains(sw.logs.String(), "after the queue QUEUESTATUS") {
+		t.Error("the transferred caller went on after Queue() instead of at the transfer target")
+	}
+	if evs := teEvents(callerEar.packets()); len(evs) > 0 {
+		t.Errorf("the caller heard %d telephone-events of the agent's feature code and target: %v", len(evs), evs)
+	}
+}
+
+// TestQueueAgentAutoMixMonitor: Queue(support,tx); the agent dials *1
+// (automixmon): both hear the beep, the call is recorded to
+// DATA/recordings/auto-<time>-1001-0612345678.wav; *1 again stops it: the
+// file holds both parties (the caller's 600 Hz and the agent's 440 Hz) for
+// the time between the two presses.
+func TestQueueAgentAutoMixMonitor(t *testing.T) {
+	sw, trunkIP, agentIP, _ := xferSwitch(t, 223, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferQueueDialplan, "{{OPTS}}", "tx"),
+		"queues.conf":     xferQueueConf,
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 9*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
+	waitLog(t, sw, "Queue: bridged")
+	callerTalks := talk(caller, callerHz, 6*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*1")
+	waitLog(t, sw, "automixmon recording")
+	started := time.Now()
+	a.tone(agentHz, 2*time.Second)
+	a.sendDigits(101, "*1")
+	waitLog(t, sw, "automixmon stopped")
+	recorded := time.Since(started)
+	waitLog(t, sw, "MixMonitor: recording ended")
+	files, _ := filepath.Glob(filepath.Join(sw.data, "recordings", "auto-*-1001-0612345678.wav"))
+	if len(files) != 1 {
+		all, _ := filepath.Glob(filepath.Join(sw.data, "recordings", "*"))
+		t.Fatalf("want one recording auto-<time>-1001-0612345678.wav, found %v", all)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pcm, err := media.DecodeWAV(b)
+	if err != nil {
+		t.Fatalf("%s: %v", files[0], err)
+	}
+	d := time.Duration(len(pcm)) * time.Second / 8000
+	t.Logf("%s: %v of audio, %v between the presses", filepath.Base(files[0]), d, recorded)
+	if d < time.Second || d > recorded+time.Second {
+		t.Errorf("the recording lasts %v, want about the %v between the two presses", d, recorded)
+	}
+	for _, f := range []float64{callerHz, agentHz} {
+		if share := toneShare(pcm, f); share < 0.2 {
+			t.Errorf("the recording lacks %.0f Hz (share %.2f, want about 0.5): both parties must be in it", f, share)
+		}
+	}
+	<-callerTalks
+	trunk.mustPass(t, "the call goes on after the recording")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent must get BYE when the caller hangs up:\n%s", f)
+	}
+}
+
+// packets returns what e heard.
+func (e *earRTP) packets() []rtpIn {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]rtpIn, 0, len(e.got))
+	for _, h := range e.got {
+		out = append(out, rtpIn{p: h.p})
+	}
+	return out
 }
