@@ -390,13 +390,25 @@ func (bs *bridgeSession) run(ctx context.Context) bridgeResult {
 			}
 		case r := <-bs.reqs:
 			r.reply <- r.do(ctx, bs)
-		case <-ctx.Done():
+		case <-bs.ctxDone(ctx):
 			bs.b.hangup(context.WithoutCancel(ctx))
 			bs.a.hangup(context.WithoutCancel(ctx))
 			bs.finish(bridgeCallerHungUp)
 		}
 	}
 	return *bs.result
+}
+
+// ctxDone is ctx's Done while the dialplan channel that runs the session
+// is one of its parties; once a transfer put another in its place (the
+// session bridges two others, as Asterisk's bridge goes on without the
+// transferer), the end of that channel no longer ends the session.
+func (bs *bridgeSession) ctxDone(ctx context.Context) <-chan struct{} {
+	isOrigin := func(p *bridgeParty) bool { return p != nil && p.call != nil && p.call == bs.origin }
+	if bs.origin != nil && !isOrigin(bs.a) && !isOrigin(bs.b) {
+		return nil
+	}
+	return ctx.Done()
 }
 
 // partyGone ends the session when p's leg ended: the survivor is hung up,

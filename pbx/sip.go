@@ -59,6 +59,7 @@ func (s *Switch) newSIPServer(cfg *Config) (*sipService, error) {
 		Ports:      media.NewPortPool(g.RTPStart, g.RTPEnd),
 		Logger:     s.opts.Logger,
 		OnCall:     s.runCall,
+		OnRefer:    s.onRefer,
 	})
 	if err != nil {
 		return nil, err
