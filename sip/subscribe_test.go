@@ -292,6 +292,7 @@ func TestSubscribeRefreshUnsubscribe(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newSubFixture(t, nil)
 		tag := toTag(f.subscribed("192.0.2.5:5062", 600))
+		synctest.Wait() // the initial NOTIFY first: one under way would take the refresh's state with it
 		in := sub{user: "1001", src: "192.0.2.5:5062", event: "message-summary", toTag: tag}
 
 		in.headers = []string{"Expires: 300"}
@@ -675,4 +676,35 @@ func TestOptionsAllowEvents(t *testing.T) {
 	if !strings.Contains(header(res, "Allow"), "SUBSCRIBE") {
 		t.Errorf("Allow %q lacks SUBSCRIBE", header(res, "Allow"))
 	}
+}
+
+// TestNotifiesOneAtATime: NOTIFYs of a subscription go one at a time in
+// CSeq order; changes made while one is unanswered make one more NOTIFY
+// with the latest counts, not one each.
+func TestNotifiesOneAtATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newSubFixture(t, nil)
+		release := make(chan struct{})
+		f.net.answer = func(*sipgosip.Request) (int, error) {
+			<-release
+			return 200, nil
+		}
+		f.setCount("1001", 1)
+		f.subscribed("192.0.2.5:5062", 600)
+		synctest.Wait() // the initial NOTIFY waits for its answer
+		for n := 2; n <= 4; n++ {
+			f.setCount("1001", n)
+			f.subs.Changed("1001")
+		}
+		synctest.Wait()
+		if n := len(f.net.notifies()); n != 1 {
+			t.Fatalf("%d NOTIFYs outstanding at once", n)
+		}
+		close(release)
+		synctest.Wait()
+		sent := f.net.notifies()
+		if len(sent) != 2 || !strings.Contains(string(sent[1].Body()), "Voice-Message: 4/0") || sent[1].CSeq().SeqNo != sent[0].CSeq().SeqNo+1 {
+			t.Fatalf("want the initial NOTIFY then one with 4/0; got %d", len(sent))
+		}
+	})
 }
