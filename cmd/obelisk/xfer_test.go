@@ -562,3 +562,94 @@ func (e *earRTP) packets() []rtpIn {
 	}
 	return out
 }
+
+// TestAtxferByCallerHangsUp: the caller (Dial option T, TRANSFER_CONTEXT
+// phones) dials *2 and 1002, talks with the target while the agent is
+// held, then hangs up: the transfer completes (Asterisk's default), the
+// agent and the target hear each other, and the target's hangup reaches
+// the agent.
+func TestAtxferByCallerHangsUp(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 226, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "T"),
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 5*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 4500*time.Millisecond)
+	caller.tone(callerHz, 300*time.Millisecond)
+	caller.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	caller.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	tg := target.stream(t, 0xb2)
+	consult := talk(caller, callerHz, time.Second)
+	from, to := window(900 * time.Millisecond)
+	if ok, d := target.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("consulting: the target does not hear the caller: %s", d)
+	}
+	if ok, d := agent.ear.present(from, to, callerHz); ok {
+		t.Errorf("consulting: the held agent hears the consultation: %s", d)
+	}
+	<-consult
+	trunk.mustPass(t, "the caller (transferer) hangs up during the consultation")
+	waitLog(t, sw, "attended transfer complete")
+	a := agent.stream(t, 0xa1)
+	time.Sleep(400 * time.Millisecond) // the target's beep
+	agentTalks, targetTalks := talk(a, agentHz, 1500*time.Millisecond), talk(tg, targetHz, 1500*time.Millisecond)
+	from, to = window(1300 * time.Millisecond)
+	if ok, d := target.ear.hears(from, to, agentHz); !ok {
+		t.Errorf("after the transfer the target does not hear the agent: %s", d)
+	}
+	if ok, d := agent.ear.hears(from, to, targetHz); !ok {
+		t.Errorf("after the transfer the agent does not hear the target: %s", d)
+	}
+	<-agentTalks
+	<-targetTalks
+	if ok, f := target.run.wait(10 * time.Second); !ok {
+		t.Errorf("the target hangs up:\n%s", f)
+	}
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent must get BYE when the target hangs up:\n%s", f)
+	}
+}
+
+// TestAtxferAbort: during the consultation the agent dials *1
+// (atxferabort): the target gets BYE and the agent and the caller hear
+// each other again.
+func TestAtxferAbort(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 220, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "t"),
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 9*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 12*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 8*time.Second)
+	callerTalks := talk(caller, callerHz, 7*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	a.sendDigits(101, "*1")
+	waitLog(t, sw, "attended transfer aborted")
+	if ok, f := target.run.wait(5 * time.Second); !ok {
+		t.Errorf("the target must get BYE when the transfer is aborted:\n%s", f)
+	}
+	agentTalks := talk(a, agentHz, 1500*time.Millisecond)
+	from, to := window(1300 * time.Millisecond)
+	if ok, d := callerEar.hears(from, to, agentHz); !ok {
+		t.Errorf("after the abort the caller does not hear the agent: %s", d)
+	}
+	if ok, d := agent.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("after the abort the agent does not hear the caller: %s", d)
+	}
+	<-agentTalks
+	<-callerTalks
+	trunk.mustPass(t, "the call goes on after the abort")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent must get BYE when the caller hangs up:\n%s", f)
+	}
+}
