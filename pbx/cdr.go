@@ -278,6 +278,19 @@ func (s *Switch) legName(out *b2bua.Outbound) string {
 	return name
 }
 
+// channelName gives a party named without the -xxxxxxxx of a channel
+// (SIP/1001, Local/200@phones) a channel's name: SIP/1001-0000000a,
+// Local/200@phones-0000000a;1.
+func (s *Switch) channelName(name string) string {
+	if channelBase(strings.TrimSuffix(strings.TrimSuffix(name, ";1"), ";2")) != name {
+		return name
+	}
+	if strings.HasPrefix(name, "Local/") {
+		return fmt.Sprintf("%s-%08x;1", name, s.channels.Add(1))
+	}
+	return fmt.Sprintf("%s-%08x", name, s.channels.Add(1))
+}
+
 // newLegName names a new called channel as chan_sip does: SIP/peer-xxxxxxxx.
 func (s *Switch) newLegName(ep *sip.Endpoint) string {
 	peer := "unknown"
@@ -526,6 +539,14 @@ func (c *callRecord) bridgedParty(peer *bridgeParty) {
 	if peer.out != nil {
 		if v, ok := legNames.Load(peer.out); ok {
 			name = v.(string)
+		} else {
+			name = c.s.channelName(name)
+			if v, loaded := legNames.LoadOrStore(peer.out, name); loaded {
+				name = v.(string)
+			} else {
+				out := peer.out
+				context.AfterFunc(out.Context(), func() { legNames.Delete(out) })
+			}
 		}
 	}
 	name = c.dialedName(name)
@@ -547,3 +568,16 @@ func (c *callRecord) bridgedParty(peer *bridgeParty) {
 		})
 	}
 }
+
+// cdr is the CDRs of the party's dialplan channel, nil for a called leg.
+func (p *bridgeParty) cdr() *callRecord {
+	if p == nil || p.call == nil {
+		return nil
+	}
+	return p.call.cdr
+}
+
+// cdrLeft ends the record of the party's dialplan channel with its bridge
+// partner: the partner left the bridge (an attended transfer's transferer
+// going to call the target), and the party waits alone.
+func (p *bridgeParty) cdrLeft() { p.cdr().unbridged(time.Now()) }
