@@ -20,7 +20,9 @@ import (
 //
 // The REFER is answered 202 Accepted once the leg's OnRefer function
 // accepted it, and the implicit subscription (RFC 3515 §2.4.4) begins with
-// a NOTIFY "SIP/2.0 100 Trying", as Asterisk sends it. The switch reports
+// a NOTIFY "SIP/2.0 100 Trying", as Asterisk sends it. With Refer-Sub:
+// false (RFC 4488) there is no subscription: the REFER's final response
+// waits for the outcome and is it. The switch reports
 // how the transfer went with Notify; a final status (>= 200) ends the
 // subscription, and a failed transfer is reported as such, never as 200.
 type Refer struct {
@@ -42,6 +44,10 @@ type Refer struct {
 	cseq   uint32
 	queue  chan referNotice
 	closed chan struct{} // closed once the subscription is over
+	// req and tx are the REFER answered with the outcome when there is
+	// no subscription.
+	req *sipgosip.Request
+	tx  sipgosip.ServerTransaction
 }
 
 // Replaces names a dialog (RFC 3891 §6.1): its Call-ID and the tags of
@@ -168,8 +174,9 @@ const referExpires = 60
 // OnRefer sets the function that takes the REFERs of the leg's peer (a
 // phone transferring the call). It runs on a SIP goroutine before the
 // REFER is answered and must not block: it returns nil to accept the
-// transfer (202 Accepted, then NOTIFY 100 Trying) and reports the outcome
-// later with Refer.Notify; or an error to refuse it, a *sip.StatusError
+// transfer (202 Accepted, then NOTIFY 100 Trying; with Refer-Sub: false
+// the response waits for the outcome) and reports the outcome later with
+// Refer.Notify; or an error to refuse it, a *sip.StatusError
 // giving the response (e.g. 603 Declined), else 500. Without a function
 // (here or Options.OnRefer) a REFER is answered 603 Declined, as chan_sip
 // answers a transfer of a channel that is not bridged.
@@ -221,11 +228,16 @@ func (l *Leg) onReferReq(req *sipgosip.Request, tx sipgosip.ServerTransaction) e
 		}
 		return err
 	}
-	var hdrs []sipgosip.Header
 	if r.NoSubscription {
-		// RFC 4488 §4: a REFER accepted without a subscription says so.
-		hdrs = append(hdrs, sipgosip.NewHeader("Refer-Sub", "false"))
-	} else if h := req.GetHeader("Refer-Sub"); h != nil {
+		// Without a subscription the outcome is the REFER's own final
+		// response, as res_pjsip_refer sends it when Refer-Sub is false.
+		r.req, r.tx = req, tx
+		l.log.Info("REFER accepted without subscription", "refer_to", r.Target, "replaces", r.Replaces != nil)
+		go r.run()
+		return nil
+	}
+	var hdrs []sipgosip.Header
+	if h := req.GetHeader("Refer-Sub"); h != nil {
 		hdrs = append(hdrs, sipgosip.NewHeader("Refer-Sub", "true"))
 	}
 	hdrs = append(hdrs, sipgosip.HeaderClone(&l.a.contact))
@@ -233,7 +245,7 @@ func (l *Leg) onReferReq(req *sipgosip.Request, tx sipgosip.ServerTransaction) e
 		l.clearRefer(r)
 		return err
 	}
-	l.log.Info("REFER accepted", "refer_to", r.Target, "replaces", r.Replaces != nil, "subscription", !r.NoSubscription)
+	l.log.Info("REFER accepted", "refer_to", r.Target, "replaces", r.Replaces != nil)
 	go r.run()
 	return nil
 }
@@ -283,7 +295,8 @@ func (l *Leg) clearRefer(r *Refer) {
 // extension that does not exist, 486, 503 …) terminates it. It does not
 // wait: NOTIFYs go out in order on a goroutine of the REFER (Done tells
 // when the last was answered); later calls after a final code are ignored.
-// With Refer-Sub: false nothing is sent.
+// With Refer-Sub: false no NOTIFY is sent: the final status is the
+// REFER's own response (as res_pjsip_refer answers it), 200 for a success.
 func (r *Refer) Notify(code int, reason string) {
 	select {
 	case <-r.closed:
@@ -346,22 +359,67 @@ func (r *Refer) run() {
 	l := r.Leg
 	defer close(r.closed)
 	defer l.clearRefer(r)
-	if !r.NoSubscription {
-		r.send(referNotice{code: 100, reason: "Trying"})
+	if r.NoSubscription {
+		r.answer()
+		return
 	}
+	r.send(referNotice{code: 100, reason: "Trying"})
 	for {
 		select {
 		case n := <-r.queue:
-			if !r.NoSubscription {
-				r.send(n)
-			}
 			if n.code >= 200 {
+				// A REFER the phone sends once it has the outcome is
+				// another transfer, not one in progress (491).
+				l.clearRefer(r)
 				l.log.Info("REFER outcome", "refer_to", r.Target, "code", n.code, "reason", n.reason)
+			}
+			r.send(n)
+			if n.code >= 200 {
 				return
 			}
 		case <-l.ctx.Done():
 			return
 		}
+	}
+}
+
+// referAnswerTimeout bounds the wait for the outcome of a REFER without
+// subscription, below the transferer's Timer F (64*T1, RFC 3261 §17.1.2.2).
+const referAnswerTimeout = 20 * time.Second
+
+// answer waits for the outcome of a REFER without subscription and sends
+// it as the REFER's final response: 200 OK with Refer-Sub: false (RFC 4488
+// §4) for a transfer done, the failure's status otherwise (404 for an
+// extension that does not exist …), 487 when the transferer hung up first.
+func (r *Refer) answer() {
+	l := r.Leg
+	t := time.NewTimer(referAnswerTimeout)
+	defer t.Stop()
+	n := referNotice{code: 500, reason: "Server Internal Error"}
+wait:
+	for {
+		select {
+		case n = <-r.queue:
+			if n.code >= 200 {
+				break wait
+			}
+		case <-l.ctx.Done():
+			n = referNotice{code: 487, reason: "Request Terminated"}
+			break wait
+		case <-t.C:
+			l.log.Warn("REFER without subscription: no outcome in time", "refer_to", r.Target)
+			break wait
+		}
+	}
+	l.clearRefer(r)
+	l.log.Info("REFER outcome", "refer_to", r.Target, "code", n.code, "reason", n.reason)
+	var hdrs []sipgosip.Header
+	if n.code < 300 {
+		n = referNotice{code: 200, reason: "OK"}
+		hdrs = append(hdrs, sipgosip.NewHeader("Refer-Sub", "false"), sipgosip.HeaderClone(&l.a.contact))
+	}
+	if err := respond(r.tx, r.req, n.code, n.reason, nil, hdrs...); err != nil {
+		l.log.Info("REFER response not sent", "code", n.code, "error", err)
 	}
 }
 

@@ -258,8 +258,9 @@ func TestReferAccepted(t *testing.T) {
 }
 
 // TestReferAnswers: the REFERs that never reach the switch's transfer
-// logic get chan_sip's answers, and Refer-Sub: false (RFC 4488) is
-// accepted without any NOTIFY.
+// logic get chan_sip's answers; with Refer-Sub: false (RFC 4488) there is
+// no NOTIFY and the REFER's final response is the outcome (200 with
+// Refer-Sub: false, or the failure), as res_pjsip_refer answers it.
 func TestReferAnswers(t *testing.T) {
 	h := newReferHarness(t)
 	d, in := h.call()
@@ -269,8 +270,12 @@ func TestReferAnswers(t *testing.T) {
 		mu.Lock()
 		got = append(got, r)
 		mu.Unlock()
-		if r.User == "busy" {
+		switch r.User {
+		case "busy":
 			return sip.NewStatusError(603, "Declined")
+		case "nosuch":
+			r.Notify(404, "")
+			return nil
 		}
 		r.Notify(200, "OK")
 		return nil
@@ -284,7 +289,8 @@ func TestReferAnswers(t *testing.T) {
 		{name: "unreadable Refer-To", hdrs: []sipgosip.Header{sipgosip.NewHeader("r", "<sip:200@")}, want: 400},
 		{name: "tel URI", hdrs: []sipgosip.Header{sipgosip.NewHeader("r", "<tel:+3312345678>")}, want: 603},
 		{name: "refused by the switch", hdrs: []sipgosip.Header{sipgosip.NewHeader("Refer-To", "<sip:busy@pbx>")}, want: 603},
-		{name: "Refer-Sub false", hdrs: []sipgosip.Header{sipgosip.NewHeader("Refer-To", "<sip:200@pbx>"), sipgosip.NewHeader("Refer-Sub", "false")}, want: 202},
+		{name: "Refer-Sub false", hdrs: []sipgosip.Header{sipgosip.NewHeader("Refer-To", "<sip:200@pbx>"), sipgosip.NewHeader("Refer-Sub", "false")}, want: 200},
+		{name: "Refer-Sub false failing", hdrs: []sipgosip.Header{sipgosip.NewHeader("Refer-To", "<sip:nosuch@pbx>"), sipgosip.NewHeader("Refer-Sub", "false")}, want: 404},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,8 +310,8 @@ func TestReferAnswers(t *testing.T) {
 		t.Errorf("%d NOTIFY sent, want none (no subscription was made)", n)
 	}
 	mu.Lock()
-	if len(got) != 2 || !got[1].NoSubscription {
-		t.Errorf("the handler got %d REFERs (want 2, the last with NoSubscription)", len(got))
+	if len(got) != 3 || !got[1].NoSubscription || !got[2].NoSubscription {
+		t.Errorf("the handler got %d REFERs (want 3, the last two with NoSubscription)", len(got))
 	}
 	mu.Unlock()
 }
