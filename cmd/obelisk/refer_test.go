@@ -56,6 +56,8 @@ exten => 1002,1,Verbose(1,transferred ${CALLERID(num)} to 1002 BLINDTRANSFER=${B
 exten => 1003,1,Dial(SIP/1003,10)
 exten => 1004,1,Verbose(1,${CALLERID(num)}'s call reached 1004 BLINDTRANSFER=${BLINDTRANSFER})
  same => n,Wait(3)
+exten => 500,1,Answer()
+ same => n,Wait(6)
 `
 
 // referSwitch starts the switch of the REFER tests: it on .230, the
@@ -194,6 +196,59 @@ func TestREFERNotAllowed(t *testing.T) {
 		t.Errorf("a refused REFER got %d NOTIFY", n)
 	}
 	waitLog(t, sw, "REFER declined: transfers are not allowed for the endpoint")
+}
+
+// TestREFERNoSubscription: with Refer-Sub: false (RFC 4488) the blind
+// transfer is done without any NOTIFY; the REFER's own final response is
+// its outcome (200 OK with Refer-Sub: false, as res_pjsip_refer answers),
+// and the switch then hangs the transferer up.
+func TestREFERNoSubscription(t *testing.T) {
+	sw, trunkIP, phoneIP := referSwitch(t)
+	target := referPhone(t, sw, phoneIP, "1002", writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *6[89]$"}))
+	b, err := os.ReadFile(filepath.Join(testdataDir(t), "sipp", "refer_blind.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := string(b)
+	i, j := strings.Index(sc, `<recv response="202"/>`), strings.Index(sc, `<recv request="BYE" timeout=`)
+	sc = sc[:i] + "<recv response=\"200\"/>\n  " + sc[j:]
+	sc = strings.Replace(sc, "      Content-Length: 0\n\n    ]]>\n  </send>\n  <recv response=\"200\"/>",
+		"      Refer-Sub: false\n      Content-Length: 0\n\n    ]]>\n  </send>\n  <recv response=\"200\"/>", 1)
+	if !strings.Contains(sc, "Refer-Sub: false") {
+		t.Fatal("the scenario's REFER did not get its Refer-Sub header")
+	}
+	path := filepath.Join(t.TempDir(), "refer_nosub.xml")
+	if err := os.WriteFile(path, []byte(sc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	transferer := referPhone(t, sw, phoneIP, "1001", path, "-key", "refer_to", "1002")
+	trunk := longTrunkCall(t, sw, trunkIP, "0522000000")
+	transferer.mustPass(t, "1001's REFER (Refer-Sub: false) to get 200 and then the switch's BYE")
+	target.mustPass(t, "1002 to be called by the transferred caller")
+	trunk.mustPass(t, "the trunk's call to stay up through the transfer")
+	msgs := transferer.messages()
+	res := finalResponse(msgs, 101, "REFER")
+	if v, _ := res.get("Refer-Sub"); res.status() != 200 || v != "false" {
+		t.Errorf("REFER answered %d with Refer-Sub %q, want 200 and false;\n%s", res.status(), v, ladder(msgs))
+	}
+	if n := len(received(msgs, "NOTIFY ")); n != 0 {
+		t.Errorf("%d NOTIFY sent without a subscription", n)
+	}
+}
+
+// TestREFERNotBridged: a REFER from a phone talking to the dialplan (no
+// bridge: Answer and Wait) is declined with 603, as chan_sip refuses the
+// transfer of a channel that is not bridged; the call goes on.
+func TestREFERNotBridged(t *testing.T) {
+	sw, _, phoneIP := referSwitch(t)
+	sc := writeScenario(t, "refer_attended.xml", map[string]string{
+		"?Replaces=[field0]%3Bto-tag%3D[field1]%3Bfrom-tag%3D[field2]": "",
+		`<recv response="202"/>`: `<recv response="603" next="selfbye"/>`,
+	})
+	transferer := startSipp(t, "1001 transferer", phoneIP, sw.sipAddr, sc,
+		"-s", "500", "-key", "user", "1001", "-au", "1001", "-ap", "s3cret-1001", "-key", "refer_to", "1002")
+	transferer.mustPass(t, "1001's REFER to get 603 and its BYE 200")
+	waitLog(t, sw, "REFER declined: the channel is not bridged")
 }
 
 // TestREFERBlindNoSuchExtension: a REFER to an extension that does not
