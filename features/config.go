@@ -2,6 +2,7 @@ package features
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,9 +55,41 @@ type AppFeature struct {
 	MOHClass    string
 }
 
+// Parking is the parking lot of features.conf's [general] (Asterisk 11's
+// parkext, parkpos, context, parkingtime, comebacktoorigin; res_parking's
+// [default] lot has the same options and defaults).
+type Parking struct {
+	// ParkExt is the extension that parks the caller (Park()), 700.
+	ParkExt string
+	// PosStart and PosEnd are the parking spaces, 701-750.
+	PosStart, PosEnd int
+	// Context is where the spaces are dialled to retrieve a call.
+	Context string
+	// ParkingTime is how long a call stays parked before it comes back
+	// (45 s).
+	ParkingTime time.Duration
+	// ComebackToOrigin: a call that times out rings the parker again
+	// (yes); otherwise it is hung up.
+	ComebackToOrigin bool
+	// ComebackDialTime is how long the parker is rung again (30 s).
+	ComebackDialTime time.Duration
+}
+
+// Defaults of the parking lot (res_parking's default lot).
+const (
+	DefaultParkExt          = "700"
+	DefaultParkPosStart     = 701
+	DefaultParkPosEnd       = 750
+	DefaultParkingContext   = "parkedcalls"
+	DefaultParkingTime      = 45 * time.Second
+	DefaultComebackDialTime = 30 * time.Second
+)
+
 // Config is features.conf.
 type Config struct {
 	General General
+	// Parking is the parking lot.
+	Parking Parking
 	// Map is [featuremap]: feature name to its DTMF sequence.
 	Map map[string]string
 	// Apps is [applicationmap] in file order.
@@ -94,6 +127,8 @@ func LoadConfig(f *config.File) (*Config, config.Diagnostics) {
 			AtxferAbort: "*1", AtxferComplete: "*2", AtxferThreeway: "*3", AtxferSwap: "*4", PickupExten: "*8",
 			TransferDialAttempts: 3, XferSound: "beep", XferFailSound: "beeperr"},
 		Map: map[string]string{BlindTransfer: "#", Disconnect: "*", AttendedTransfer: "", AutoMon: "", AutoMixMon: "", ParkCall: ""},
+		Parking: Parking{ParkExt: DefaultParkExt, PosStart: DefaultParkPosStart, PosEnd: DefaultParkPosEnd, Context: DefaultParkingContext,
+			ParkingTime: DefaultParkingTime, ComebackToOrigin: true, ComebackDialTime: DefaultComebackDialTime},
 	}
 	for _, s := range f.Sections {
 		r := config.NewSectionReader(f.Name, s, &diags)
@@ -120,8 +155,24 @@ func LoadConfig(f *config.File) (*Config, config.Diagnostics) {
 			r.Int("transferdialattempts", &g.TransferDialAttempts, 1, 100)
 			r.String("xfersound", &g.XferSound)
 			r.String("xferfailsound", &g.XferFailSound)
-			r.Ignore("pickupsound", "pickupfailsound", "transferretrysound", "transferinvalidsound", "parkedplay", "parkext",
-				"parkpos", "context", "parkinghints", "parkingtime", "comebacktoorigin", "recordingfailsound", "transferannouncesound")
+			pk := &cfg.Parking
+			r.String("parkext", &pk.ParkExt)
+			if e, ok := r.Lookup("parkpos"); ok {
+				a, b, ok := strings.Cut(e.Value, "-")
+				start, err1 := strconv.Atoi(strings.TrimSpace(a))
+				end, err2 := strconv.Atoi(strings.TrimSpace(b))
+				if !ok || err1 != nil || err2 != nil || start <= 0 || end < start {
+					r.Errorf(e.Pos, "parkpos: %q is not a range of spaces (701-720)", e.Value)
+				} else {
+					pk.PosStart, pk.PosEnd = start, end
+				}
+			}
+			r.String("context", &pk.Context)
+			r.Duration("parkingtime", &pk.ParkingTime, time.Second, 24*time.Hour)
+			r.Bool("comebacktoorigin", &pk.ComebackToOrigin)
+			r.Duration("comebackdialtime", &pk.ComebackDialTime, time.Second, time.Hour)
+			r.Ignore("pickupsound", "pickupfailsound", "transferretrysound", "transferinvalidsound", "parkedplay",
+				"parkinghints", "recordingfailsound", "transferannouncesound")
 			r.Unknown()
 		case "featuremap":
 			for _, e := range s.Entries {
@@ -138,7 +189,7 @@ func LoadConfig(f *config.File) (*Config, config.Diagnostics) {
 					r.Warnf(e.Pos, "%s uses %s, which %s already uses; %s wins", name, e.Value, other, name)
 					cfg.Map[other] = ""
 				}
-				if name == ParkCall || name == AutoMon {
+				if name == AutoMon {
 					r.Warnf(e.Pos, "%s is not supported by Obelisk (use automixmon for recording)", name)
 				}
 				cfg.Map[name] = e.Value

@@ -59,3 +59,22 @@ func TestFeatureDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+func TestParkingConfig(t *testing.T) {
+	cfg, msgs := load(t, "[general]\nparkext=800\nparkpos=801-820\ncontext=parked\nparkingtime=30\ncomebacktoorigin=no\n[featuremap]\nparkcall => #72\n")
+	if msgs != "" {
+		t.Fatalf("diagnostics: %s", msgs)
+	}
+	want := Parking{ParkExt: "800", PosStart: 801, PosEnd: 820, Context: "parked", ParkingTime: 30 * time.Second,
+		ComebackToOrigin: false, ComebackDialTime: DefaultComebackDialTime}
+	if cfg.Parking != want || cfg.Lookup("#72") != ParkCall {
+		t.Errorf("parking %+v (map %v), want %+v", cfg.Parking, cfg.Map, want)
+	}
+	def, _ := load(t, "[general]\n")
+	if p := def.Parking; p.ParkExt != "700" || p.PosStart != 701 || p.PosEnd != 750 || p.Context != "parkedcalls" || p.ParkingTime != 45*time.Second || !p.ComebackToOrigin {
+		t.Errorf("default parking %+v, want res_parking's default lot", p)
+	}
+	if _, msgs := load(t, "[general]\nparkpos=720-701\n"); !strings.Contains(msgs, `parkpos: "720-701" is not a range`) {
+		t.Errorf("a reversed parkpos: %s", msgs)
+	}
+}

@@ -254,7 +254,7 @@ func (bs *bridgeSession) runFeature(ctx context.Context, hit featureHit) {
 	case features.AutoMixMon:
 		bs.autoMixMonitor(ctx, p)
 	case features.ParkCall:
-		bs.ch.Logger().Info(bs.app+": parkcall is not supported yet", "by", p.name)
+		bs.parkCall(ctx, p)
 	}
 }
 

@@ -89,6 +89,8 @@ type Switch struct {
 	moh mohCache
 	// bridges are the bridge sessions running, by leg (bridge.go).
 	bridges bridgeRegistry
+	// parking is the parking lot (parking.go).
+	parking parkingLot
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once
@@ -103,6 +105,8 @@ func NewRegistry() *ivr.Registry {
 	r.RegisterFunction(cdrFunction())
 	r.RegisterApp(voiceMailApp())
 	r.RegisterApp(voiceMailMainApp())
+	r.RegisterApp(parkApp())
+	r.RegisterApp(parkedCallApp())
 	for _, a := range queueMemberApps() {
 		r.RegisterApp(a)
 	}

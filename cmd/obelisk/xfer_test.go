@@ -60,7 +60,8 @@ const (
 
 // demoFeatures is testdata/demo/features.conf (atxfer *2, abort *1,
 // complete *2, three-way *3, automixmon *1, blindxfer #1) with the
-// [general] options of set ("key=value" lines) in place of the demo's.
+// [general] options of set ("key=value" lines) in place of the demo's
+// (or added).
 func demoFeatures(t *testing.T, set string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testdataDir(t), "demo", "features.conf"))
@@ -69,8 +70,13 @@ func demoFeatures(t *testing.T, set string) string {
 	}
 	text := string(b)
 	for _, line := range strings.Split(strings.TrimSpace(set), "\n") {
-		if key, _, ok := strings.Cut(line, "="); ok {
+		key, _, ok := strings.Cut(line, "=")
+		switch {
+		case !ok:
+		case strings.Contains(text, "\n"+key+"="):
 			text = mustReplaceLine(t, "features.conf", text, key+"=", line)
+		default:
+			text = strings.Replace(text, "[general]\n", "[general]\n"+line+"\n", 1)
 		}
 	}
 	return text
@@ -204,15 +210,23 @@ type xferPhone struct {
 	portFile string
 	sw       *runningSwitch
 	out      *rtpOut
+	sipPort  string
 }
 
 // startXferPhone registers ext from ip and runs the phone: it rings for
 // ring, then answers and stays up to hold before hanging up itself.
 func startXferPhone(t *testing.T, sw *runningSwitch, ip, ext string, ring, hold time.Duration) *xferPhone {
 	t.Helper()
-	p := &xferPhone{ext: ext, ear: startEar(t, ip), portFile: filepath.Join(t.TempDir(), "phone-rtp-port"), sw: sw}
 	port := freeUDPPort(t, ip)
 	registerFrom(t, sw, ip, port, ext, "s3cret-"+ext)
+	return runXferPhone(t, sw, ip, port, ext, ring, hold)
+}
+
+// runXferPhone runs xfer_phone.xml for ext on ip:port (registered there
+// already).
+func runXferPhone(t *testing.T, sw *runningSwitch, ip, port, ext string, ring, hold time.Duration) *xferPhone {
+	t.Helper()
+	p := &xferPhone{ext: ext, ear: startEar(t, ip), portFile: filepath.Join(t.TempDir(), "phone-rtp-port"), sw: sw, sipPort: port}
 	scenario := writeScenario(t, "xfer_phone.xml", map[string]string{
 		"c=IN IP[media_ip_type] [media_ip]":  "c=IN IP4 " + ip,
 		"m=audio [media_port] RTP/AVP 0 101": "m=audio " + portOf(p.ear.conn) + " RTP/AVP 0 101",
@@ -652,4 +666,126 @@ func TestAtxferAbort(t *testing.T) {
 	if ok, f := agent.run.wait(10 * time.Second); !ok {
 		t.Errorf("the agent must get BYE when the caller hangs up:\n%s", f)
 	}
+}
+
+// dialFrom has ext on ip dial a number with phone_call_media.xml, its
+// media ear's socket, and returns once answered with its stream; the phone
+// hangs up after hold unless the switch does.
+func dialFrom(t *testing.T, sw *runningSwitch, ip, ext, dial string, ear *earRTP, hold time.Duration) (*sippRun, *rtpOut) {
+	t.Helper()
+	portFile := filepath.Join(t.TempDir(), "phone-rtp-port")
+	scenario := writeScenario(t, "phone_call_media.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + ip,
+		"m=audio [media_port]":              "m=audio " + portOf(ear.conn),
+		"> phone-rtp-port":                  "> " + portFile,
+		"HOLD_MS":                           fmt.Sprint(hold.Milliseconds()),
+	})
+	run := startSipp(t, "phone "+ext, ip, sw.sipAddr, scenario, "-s", dial, "-key", "user", ext, "-au", ext, "-ap", "s3cret-"+ext)
+	port, _ := waitPortFile(portFile, 10*time.Second)
+	if port == "" {
+		_, f := run.wait(15 * time.Second)
+		t.Fatalf("%s dialling %s: no answer with media:\n%s", ext, dial, f)
+	}
+	host, _, _ := net.SplitHostPort(sw.sipAddr)
+	return run, newRTPOut(ear.conn, host, port, 0, 0xc3)
+}
+
+const parkDialplan = `[from-pstn]
+exten => _X.,1,Dial(SIP/1001,20,k)
+ same => n,Verbose(1,after Dial DIALSTATUS=${DIALSTATUS})
+exten => h,1,Verbose(1,parked caller gone PARKINGSLOT=${PARKINGSLOT})
+[phones]
+exten => _7[0-4]X,1,Verbose(1,retrieving ${EXTEN})
+ same => n,ParkedCall(default,${EXTEN})
+`
+
+// parkFeatures is the demo's features.conf with parkcall => #72 and the
+// [general] options of set.
+func parkFeatures(t *testing.T, set string) string {
+	t.Helper()
+	return strings.Replace(demoFeatures(t, set), "[featuremap]\n", "[featuremap]\nparkcall => #72\n", 1)
+}
+
+// TestParkCallRetrieved: with Dial's k the agent dials #72 (parkcall):
+// the caller is parked in 701 (the first space) with music on hold, the
+// agent hears the space and gets BYE; phone 1002 dials 701 (ParkedCall)
+// and talks with the caller; its hangup reaches the caller, whose channel
+// had PARKINGSLOT=701.
+func TestParkCallRetrieved(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 223, map[string]string{
+		"extensions.conf": parkDialplan,
+		"features.conf":   parkFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
+	callerTalks := talk(caller, callerHz, 9*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "#72")
+	waitLog(t, sw, "call parked")
+	if !strings.Contains(sw.logs.String(), "space=701") {
+		t.Errorf("the caller was not parked in 701, the lot's first space")
+	}
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the parker must get BYE after hearing the space:\n%s", f)
+	}
+	registerFrom(t, sw, targetIP, freeUDPPort(t, targetIP), "1002", "s3cret-1002")
+	ear := startEar(t, targetIP)
+	run, out := dialFrom(t, sw, targetIP, "1002", "701", ear, 3*time.Second)
+	waitLog(t, sw, "ParkedCall: call taken")
+	retrieverTalks := talk(out, targetHz, 2*time.Second)
+	from, to := window(1800 * time.Millisecond)
+	if ok, d := ear.hears(from, to, callerHz); !ok {
+		t.Errorf("the retriever does not hear the parked caller: %s", d)
+	}
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("the parked caller does not hear the retriever: %s", d)
+	}
+	<-retrieverTalks
+	if ok, f := run.wait(10 * time.Second); !ok {
+		t.Errorf("the retriever hangs up:\n%s", f)
+	}
+	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
+	<-callerTalks
+	waitLog(t, sw, "parked caller gone PARKINGSLOT=701")
+}
+
+// TestParkCallComesBack: parkingtime=2: nobody takes the parked caller,
+// so after 2 s the parker's phone (comebacktoorigin) rings again and,
+// answered, talks with the caller.
+func TestParkCallComesBack(t *testing.T) {
+	sw, trunkIP, agentIP, _ := xferSwitch(t, 226, map[string]string{
+		"extensions.conf": parkDialplan,
+		"features.conf":   parkFeatures(t, "parkingtime=2\n"),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
+	callerTalks := talk(caller, callerHz, 9*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "#72")
+	waitLog(t, sw, "call parked")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Fatalf("the parker must get BYE after hearing the space:\n%s", f)
+	}
+	again := runXferPhone(t, sw, agentIP, agent.sipPort, "1001", 200*time.Millisecond, 4*time.Second)
+	waitLog(t, sw, "parked call timed out")
+	waitLog(t, sw, "parked call came back to the parker")
+	b := again.stream(t, 0xa2)
+	agentTalks := talk(b, agentHz, 1500*time.Millisecond)
+	from, to := window(1300 * time.Millisecond)
+	if ok, d := again.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("the parker rung again does not hear the caller: %s", d)
+	}
+	if ok, d := callerEar.hears(from, to, agentHz); !ok {
+		t.Errorf("the caller who came back does not hear the parker: %s", d)
+	}
+	<-agentTalks
+	if ok, f := again.run.wait(10 * time.Second); !ok {
+		t.Errorf("the parker hangs up:\n%s", f)
+	}
+	trunk.mustPass(t, "the caller gets BYE when the parker hangs up")
+	<-callerTalks
 }
