@@ -14,11 +14,12 @@ import (
 // res_pjsip_refer and chan_sip's handle_request_refer carry them out:
 //
 //   - blind (Refer-To: <sip:200@pbx>): the party facing the transferer in
-//     its bridge (Dial's or Queue's) goes on in the dialplan at
-//     200 in the transferer's transfer context (TRANSFER_CONTEXT, else its
-//     context); the transferer gets NOTIFY "200 OK" once the transferee is
-//     sent there, then its leg is hung up. An extension that does not
-//     exist gets NOTIFY "404 Not Found" and the call goes on.
+//     its bridge (Dial's or Queue's) goes on in the dialplan at 200 in the
+//     transferer's transfer context (TRANSFER_CONTEXT, else its context);
+//     the transferer gets NOTIFY "200 OK" once the transferee is sent
+//     there (chan_sip's moment: ast_async_goto succeeded), then its leg is
+//     hung up. An extension that does not exist gets NOTIFY "404 Not
+//     Found" and the call goes on.
 //   - attended (Refer-To: <sip:C@pbx?Replaces=…>): the transferer talks
 //     to B in one bridge and to C in another, whose dialog the Replaces
 //     names; B and C are bridged, the transferer gets NOTIFY "200 OK" and
@@ -29,8 +30,13 @@ import (
 // A REFER on a leg that is in no bridge (ringing, in an IVR) is declined
 // (603), as chan_sip refuses the transfer of a channel that is not
 // bridged, and so is one from an endpoint with allowtransfer=no ("603
-// Declined (policy)", chan_sip's TRANSFER_CLOSED). The outcome is always the real one: a failed transfer is
-// reported with its failure code, never as 200.
+// Declined (policy)", chan_sip's TRANSFER_CLOSED). The outcome is always
+// the real one: a failed transfer is reported with its failure code,
+// never as 200. With Refer-Sub: false the outcome is the REFER's response
+// (b2bua.Refer). Asterisk defers ending the transferer's dialog (up to
+// 60 s, ast_sip_session_defer_termination) in case the phone sends BYE
+// itself; Obelisk sends the BYE as soon as the phone answered the final
+// NOTIFY.
 
 // referTimeout bounds the switch's work on one REFER (the bridge requests).
 const referTimeout = 10 * time.Second
