@@ -1,6 +1,8 @@
-// Package cdr writes Call Detail Records as Asterisk does: Record has the
-// fields of struct ast_cdr, CSVWriter is cdr_csv (Master.csv, byte for byte
-// the same lines), JSONWriter one JSON object a line for tools, and the
+// Package cdr writes Call Detail Records as Asterisk does: Chain builds a
+// channel's records as Asterisk 12+'s CDR engine, Record has the fields of
+// struct ast_cdr, CSVWriter is cdr_csv (Master.csv, byte for byte the same
+// lines), JSONWriter one JSON line a call for tools (Call: a summary and
+// the call's records), LoadConfig reads cdr.conf, and the
 // Disposition of a call follows cdr.c (from a Dial's DIALSTATUS or from
 // hangup causes).
 //

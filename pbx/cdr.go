@@ -224,17 +224,16 @@ func channelBase(name string) string {
 	return name
 }
 
-// writeCDR writes records to Master.csv and cdr.json; a failure is an
-// error of ours, logged with the record.
+// writeCDR writes a channel's records: to Master.csv one a line, to
+// cdr.json as one line for the call. A failure is an error of ours,
+// logged with the call.
 func (s *Switch) writeCDR(recs []cdr.Record) {
-	if s.cdrs == nil {
+	if s.cdrs == nil || len(recs) == 0 {
 		return
 	}
-	for i := range recs {
-		r := &recs[i]
-		if err := s.cdrs.WriteRecord(r); err != nil {
-			s.log.Error("CDR not written", "uniqueid", r.UniqueID, "src", r.Src, "dst", r.Dst, "error", err)
-		}
+	if err := cdr.WriteCall(s.cdrs, recs); err != nil {
+		r := recs[0]
+		s.log.Error("CDR not written", "uniqueid", r.UniqueID, "src", r.Src, "dst", r.Dst, "records", len(recs), "error", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -187,9 +188,18 @@ exten => 0777,1,Set(CDR(userfield)=vip)
 		t.Errorf("both records have sequence %s", answered["sequence"])
 	}
 	b, err := os.ReadFile(filepath.Join(sw.data, "log", "cdr.json"))
-	if err != nil || strings.Count(string(b), "\n") != 2 || !strings.Contains(string(b), `"lastapp":"Queue"`) ||
-		!strings.Contains(string(b), `"linkedid":"`+answered["linkedid"]+`"`) {
-		t.Errorf("cdr.json: %v\n%s", err, b)
+	// cdr.json: the call on one line, its two records inside.
+	var call struct {
+		LinkedID    string `json:"linkedid"`
+		BillSec     int    `json:"billsec"`
+		Disposition string `json:"disposition"`
+		Records     []struct {
+			DstChannel string `json:"dstchannel"`
+		} `json:"records"`
+	}
+	if err != nil || strings.Count(string(b), "\n") != 1 || json.Unmarshal(b, &call) != nil || call.LinkedID != answered["linkedid"] ||
+		call.Disposition != "ANSWERED" || len(call.Records) != 2 || call.BillSec != atoi(t, answered["billsec"]) {
+		t.Errorf("cdr.json (%v): %+v\n%s", err, call, b)
 	}
 }
 
