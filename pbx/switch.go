@@ -76,8 +76,8 @@ type Switch struct {
 	queueLog  *queues.QueueLog
 	// vm is voicemail (VoiceMail, VoiceMailMain, MWI).
 	vm *voicemail.Service
-	// cdrs takes each call's CDR: DATA/log/cdr-csv/Master.csv as
-	// cdr_csv writes it, and DATA/log/cdr.json, one JSON object a line.
+	// cdrs takes each call's CDRs: DATA/log/cdr-csv/Master.csv as
+	// cdr_csv writes them, and DATA/log/cdr.json, one JSON line a call.
 	cdrs cdr.Writer
 	// channels numbers the channels created, for their names.
 	channels atomic.Uint64
