@@ -148,3 +148,26 @@ func TestParseRefer(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseReferTo: no Refer-To value makes the parser panic, and an
+// embedded Replaces it reads writes back to the same dialog.
+func FuzzParseReferTo(f *testing.F) {
+	for _, s := range []string{
+		"<sip:200@192.0.2.1>", "sip:200@pbx;foo=bar", `"Sales" <sip:6001@10.0.0.1:5060;user=phone>`,
+		"<sip:1003@pbx?Replaces=425928%40bobster.example.org%3Bto-tag%3D7743%3Bfrom-tag%3D6472>",
+		"<sip:1003@pbx?Require=replaces&Replaces=abc%3Bfrom-tag%3D2%3Bto-tag%3D1%3Bearly-only>",
+		"<tel:+33123456789>", "<sip:200@", "<sip:%zz@pbx?Replaces=%>", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		_, _, rep, err := ParseReferTo(v)
+		if err != nil || rep == nil {
+			return
+		}
+		again, err := ParseReplaces(rep.String())
+		if err != nil || *again != *rep {
+			t.Errorf("Replaces %+v writes %q, which reads back as %+v, %v", rep, rep.String(), again, err)
+		}
+	})
+}
