@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,33 +20,60 @@ import (
 )
 
 // demoSecrets are the demo's sip.conf secrets of the phones the tests use.
-var demoSecrets = map[string]string{
-	"201": "en1-Demo-9Wd", "301": "fr1-Demo-6Hn",
-	"7001": "cust1-Demo-3Fa",
-}
+var demoSecrets = map[string]string{"201": "en1-Demo-9Wd", "7001": "cust1-Demo-3Fa"}
 
 // TestDemoSurvey runs seed 001's feedback survey on the built-in demo,
-// SURVEY_DELAY made 1 s: customer phone 7001 calls 0777, picks French
-// (3), agent 301 (a registered sipp phone) answers the fr-queue call,
-// talks and hangs up. The queue's h extension writes the call file
-// survey-<uniqueid>.call into spool/outgoing (Channel:
-// Local/7001@survey-dial, Setvar: CHANNEL(language)=fr …); the spool
-// dials the Local channel, whose ;2 dials SIP/7001, and the leg that
-// phone answers runs [survey] as the call file's channel
-// Local/7001@survey-dial-…;1 in French: the customer hears survey-intro
-// spoken in French (closer to the French synthesis than to the English
-// and Arabic ones), keys 3# by RFC 4733, Complaint.csv gets "…,7001,
-// fr-queue,SIP/301,3"; the rating under 5 offers the complaints mailbox,
-// the customer presses 1, speaks after the beep and ends with #: the
-// message is in DATA/voicemail/VoiceMail/600/INBOX, and the call file is
-// archived in outgoing_done with "Status: Completed".
+// SURVEY_DELAY made 1 s, in each language of the menu: customer phone
+// 7001 calls 0777, picks the language, the language queue's agent (a
+// registered sipp phone) answers, talks and hangs up. The queue's h
+// extension writes the call file survey-<uniqueid>.call into
+// spool/outgoing (Channel: Local/7001@survey-dial, Setvar:
+// CHANNEL(language)=<lang> …); the spool dials the Local channel, whose ;2
+// dials SIP/7001, and the leg that phone answers runs [survey] as the
+// call file's channel Local/7001@survey-dial-…;1 in that language: the
+// customer hears survey-intro spoken in it (closer to its synthesis than
+// to the other two languages'), keys the rating by RFC 4733 and
+// Complaint.csv gets "…,7001,<queue>,SIP/<agent>,<rating>". In French the
+// rating is 3, under 5: the complaints mailbox is offered, the customer
+// presses 1, speaks after the beep and ends with #, and the message is in
+// DATA/voicemail/VoiceMail/600/INBOX. In Arabic (8#) and English (10,
+// two digits end the Read) the survey thanks and hangs up without the
+// offer. The call file is archived in outgoing_done with "Status:
+// Completed".
 func TestDemoSurvey(t *testing.T) {
 	cat := demoCatalogue(t)
 	intro := map[string]speechRef{}
 	for _, lang := range []string{"fr", "en", "ar"} {
 		intro[lang] = reference(t, cat, "callcentre/survey-intro", lang)
 	}
-	ip, trunkIP, agentIP, customerIP := loopbackIP(t, 241), loopbackIP(t, 242), loopbackIP(t, 243), loopbackIP(t, 244)
+	// The switches have addresses of their own (manager.conf's port);
+	// the phones share theirs, each on ports of its own.
+	trunkIP, agentIP, customerIP := loopbackIP(t, 244), loopbackIP(t, 245), loopbackIP(t, 246)
+	tests := []struct {
+		lang, keys, rating string
+		n                  int
+	}{
+		{lang: "fr", keys: "3#", rating: "3", n: 241},
+		{lang: "ar", keys: "8#", rating: "8", n: 242},
+		{lang: "en", keys: "10", rating: "10", n: 243},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			testSurvey(t, intro, loopbackIP(t, tc.n), trunkIP, agentIP, customerIP, tc.lang, tc.keys, tc.rating)
+		})
+	}
+}
+
+// testSurvey is one language's survey of TestDemoSurvey.
+func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, customerIP, lang, keys, rating string) {
+	var digit, ext, secret string
+	for _, a := range demoAgents {
+		if a.lang == lang {
+			digit, ext, secret = a.digit, a.ext, a.secret
+		}
+	}
+	queue, agentIface := lang+"-queue", "SIP/"+ext
 	sw := startSwitch(t, ip, demoFiles(t, ip, trunkIP, func(name, text string) string {
 		if name == "extensions.conf" {
 			return mustReplaceLine(t, name, text, "SURVEY_DELAY=300", "SURVEY_DELAY=1")
@@ -53,7 +81,7 @@ func TestDemoSurvey(t *testing.T) {
 		return text
 	}))
 	switchIP, _, _ := net.SplitHostPort(sw.sipAddr)
-	agent := sippPhone(t, sw, agentIP, "301", demoSecrets["301"],
+	agent := sippPhone(t, sw, agentIP, ext, secret,
 		writeScenario(t, "survey_agent.xml", map[string]string{"CUSTOMER": "7001", "TALK_MS": "2000"}))
 	// Phone 7001 registers from the port its survey scenario answers on.
 	survey := newRTPCaller(t, customerIP) // hears the survey; sv sends
@@ -64,22 +92,22 @@ func TestDemoSurvey(t *testing.T) {
 		"> survey-rtp-port":                 "> " + surveyPortFile,
 	}))
 
-	// The customer's call: the menu, French, the queue, agent 301.
+	// The customer's call: the menu, the language, the queue, the agent.
 	caller := newRTPCaller(t, customerIP)
 	call := svCustomerCall(t, sw, customerIP, "7001", caller, 60*time.Second)
 	if _, ok := caller.waitSegmentDone(len(demoMenu)-1, 700*time.Millisecond, 30*time.Second); !ok {
 		t.Fatalf("the menu was not heard: %s", describeSegments(caller.segments()))
 	}
-	caller.press("3")
+	caller.press(digit)
 	svWaitLog(t, sw, "Queue: bridged", 30*time.Second)
-	agent.mustPass(t, "agent 301 rung with the customer's caller ID, answered, and its BYE answered")
+	agent.mustPass(t, "agent "+ext+" rung with the customer's caller ID, answered, and its BYE answered")
 	call.mustPass(t, "the switch hangs the customer up after the agent's call")
 
 	// The call file the queue's h extension scheduled.
 	outgoing := filepath.Join(sw.data, "spool", "outgoing")
 	name, text := svWaitCallFile(t, outgoing, 10*time.Second)
-	for _, want := range []string{"Channel: Local/7001@survey-dial\n", "Context: survey\n", "Setvar: CHANNEL(language)=fr\n",
-		"Setvar: SV_CALLER=7001\n", "Setvar: SV_QUEUE=fr-queue\n", "Setvar: SV_AGENT=SIP/301\n"} {
+	for _, want := range []string{"Channel: Local/7001@survey-dial\n", "Context: survey\n", "Setvar: CHANNEL(language)=" + lang + "\n",
+		"Setvar: SV_CALLER=7001\n", "Setvar: SV_QUEUE=" + queue + "\n", "Setvar: SV_AGENT=" + agentIface + "\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%s lacks %q:\n%s", name, want, text)
 		}
@@ -94,8 +122,8 @@ func TestDemoSurvey(t *testing.T) {
 	}
 	sv := newRTPOut(survey.conn, switchIP, port, 0, 0x5e7)
 	svWaitLog(t, sw, "Dial: Local channel optimized away", 10*time.Second)
-	if !regexp.MustCompile(`call file answered.*channel=Local/7001@survey-dial-[0-9a-f]{8};1 language=fr`).MatchString(sw.logs.String()) {
-		t.Errorf("no log line of the call file's channel Local/7001@survey-dial-…;1 answered in French")
+	if !regexp.MustCompile(`call file answered.*channel=Local/7001@survey-dial-[0-9a-f]{8};1 language=` + lang + ` `).MatchString(sw.logs.String()) {
+		t.Errorf("no log line of the call file's channel Local/7001@survey-dial-…;1 answered in %s", lang)
 	}
 	// The intro, then the rating prompt (Read plays it, then waits).
 	svIdle(sv, 30*time.Second, func() bool {
@@ -106,20 +134,42 @@ func TestDemoSurvey(t *testing.T) {
 	if len(segs) < 2 {
 		t.Fatalf("the survey's prompts were not heard: %s", describeSegments(segs))
 	}
-	checkHeard(t, "survey intro", segs[0], intro["fr"])
-	fr := matchSpeech(segs[0].pcm, intro["fr"])
-	for _, lang := range []string{"en", "ar"} {
-		if m := matchSpeech(segs[0].pcm, intro[lang]); m.corr >= fr.corr {
-			t.Errorf("the survey intro heard is as close to the %s one (%s) as to the French one (%s)", lang, m, fr)
+	checkHeard(t, "survey intro", segs[0], intro[lang])
+	want := matchSpeech(segs[0].pcm, intro[lang])
+	for other, ref := range intro {
+		if m := matchSpeech(segs[0].pcm, ref); other != lang && m.corr >= want.corr {
+			t.Errorf("the survey intro heard is as close to the %s one (%s) as to the %s one (%s)", other, m, lang, want)
 		}
 	}
 	svWaitLog(t, sw, "app=Read args=RATING,callcentre/survey-rate", 5*time.Second)
 	sv.tone(0, 200*time.Millisecond)
-	sv.sendDigits(101, "3#")
+	sv.sendDigits(101, keys)
 	complaints := filepath.Join(sw.data, "log", "Complaint.csv")
-	line := svWaitFileLine(t, complaints, ",7001,fr-queue,SIP/301,3", 10*time.Second)
-	if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},7001,fr-queue,SIP/301,3$`).MatchString(line) {
+	entry := ",7001," + queue + "," + agentIface + "," + rating
+	line := svWaitFileLine(t, complaints, entry, 10*time.Second)
+	if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}` + regexp.QuoteMeta(entry) + `$`).MatchString(line) {
 		t.Errorf("Complaint.csv line = %q, want date,caller,queue,agent,rating", line)
+	}
+	done := filepath.Join(sw.data, "spool", "outgoing_done", name)
+	defer func() {
+		if b, err := os.ReadFile(done); err != nil || !strings.Contains(string(b), "Status: Completed") ||
+			!strings.Contains(string(b), "Channel: Local/7001@survey-dial") {
+			t.Errorf("archived call file %s (%v):\n%s", done, err, b)
+		}
+		if _, err := os.Stat(filepath.Join(outgoing, name)); !os.IsNotExist(err) {
+			t.Errorf("the call file is still in outgoing/ (%v)", err)
+		}
+	}()
+	if r, _ := strconv.Atoi(rating); r >= 5 {
+		// 5 and over: the thanks, no complaint offered.
+		if ok, f := answer.wait(30 * time.Second); !ok {
+			t.Errorf("want the survey to thank phone 7001 and hang up:\n%s", f)
+		}
+		svWaitLog(t, sw, "app=Playback args=callcentre/survey-thanks", 5*time.Second)
+		if strings.Contains(sw.logs.String(), "LEAVE_MSG") {
+			t.Errorf("a rating of %s was offered the complaints mailbox", rating)
+		}
+		return
 	}
 
 	// The rating under 5: the complaints mailbox.
@@ -154,15 +204,6 @@ func TestDemoSurvey(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(inbox, "msg0000.wav")); err != nil || st.Size() < 16000 {
 		t.Errorf("msg0000.wav: %v (size %v), want 2 s or more of audio", err, st)
-	}
-
-	done := filepath.Join(sw.data, "spool", "outgoing_done", name)
-	if b, err := os.ReadFile(done); err != nil || !strings.Contains(string(b), "Status: Completed") ||
-		!strings.Contains(string(b), "Channel: Local/7001@survey-dial") {
-		t.Errorf("archived call file %s (%v):\n%s", done, err, b)
-	}
-	if _, err := os.Stat(filepath.Join(outgoing, name)); !os.IsNotExist(err) {
-		t.Errorf("the call file is still in outgoing/ (%v)", err)
 	}
 }
 
