@@ -17,8 +17,9 @@ run: build
 	$(BIN) run --data $(DATA)
 
 ## test: every test, after installing what the tests need from Debian
+## (cmd/obelisk's end-to-end calls take longer than go test's default 10 min)
 test: deps lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 40m ./...
 
 deps:
 	scripts/install-deps.sh
