@@ -52,7 +52,8 @@ type Library struct {
 // alaw, slin, PCMU or PCMA). It returns an error wrapping
 // ErrSoundNotFound when no file exists, and one naming the file and
 // wrapping ErrCorruptAudio or ErrUnsupportedAudio when the files that
-// exist cannot be played.
+// exist cannot be played. With no file installed, beep and silence/1 …
+// silence/10 (Asterisk's core sounds) are made in memory.
 func (l *Library) Find(name, lang, codec string) (*Sound, error) {
 	want, err := ParseCodec(codec)
 	if err != nil {
@@ -84,6 +85,9 @@ func (l *Library) Find(name, lang, codec string) (*Sound, error) {
 	}
 	if firstErr != nil {
 		return nil, fmt.Errorf("find sound %s: %w", name, firstErr)
+	}
+	if s := builtinSound(name); s != nil {
+		return s, nil
 	}
 	return nil, fmt.Errorf("find sound %s (language %s): %w", name, lang, ErrSoundNotFound)
 }
