@@ -20,9 +20,9 @@ const (
 )
 
 var (
-	toneSoundsOnce  sync.Once
-	builtinBeep  *Sound
-	builtinQuiet [11]*Sound
+	toneSoundsOnce sync.Once
+	builtinBeep    *Sound
+	builtinQuiet   [11]*Sound
 )
 
 // builtinSound returns the made-up sound called name, or nil.
