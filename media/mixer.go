@@ -98,16 +98,28 @@ func (m *Mixer) Stop() {
 	}
 }
 
+// run mixes a frame every 20 ms. The frames are counted from the start,
+// so that a late tick (a busy machine; a Ticker drops the ticks its
+// reader misses) is made up at once rather than lost, and the sessions'
+// queues do not overflow.
 func (m *Mixer) run() {
 	defer close(m.done)
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
+	start := time.Now()
+	var sent int64
 	for {
 		select {
 		case <-m.stop:
 			return
-		case <-t.C:
-			m.tick()
+		case now := <-t.C:
+			due := int64(now.Sub(start) / (20 * time.Millisecond))
+			for ; sent < due; sent++ {
+				m.tick()
+				if due-sent > 5 { // far behind: skip, do not burst
+					sent = due - 1
+				}
+			}
 		}
 	}
 }

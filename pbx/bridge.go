@@ -287,6 +287,7 @@ func (bs *bridgeSession) connect() {
 	if bs.origin != nil && (bs.a.call == bs.origin || bs.b.call == bs.origin) {
 		bs.origin.setBridged(true) // MixMonitor's b option records from here
 	}
+	bs.cdrBridged() // each dialplan channel's record names its partner (cdr.go)
 }
 
 // disconnect stops the media and the feature watchers; the parties keep

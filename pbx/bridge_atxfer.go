@@ -89,6 +89,7 @@ func (bs *bridgeSession) attendedTransfer(ctx context.Context, p *bridgeParty) {
 	p.leg.OnDTMF(func(ev dtmf.Event) { w.digit(ev.Digit) })
 	defer w.stop()
 
+	h.cdrLeft() // the held party's record with the transferer ends (cdr.go)
 	out, transfererGone, aborted := bs.callTarget(ctx, p, h, exten, g, keys)
 	switch {
 	case out == nil && (transfererGone || h.gone()):
@@ -129,7 +130,10 @@ func (bs *bridgeSession) callTarget(ctx context.Context, p, h *bridgeParty, exte
 	if timeout <= 0 {
 		timeout = features.DefaultAtxferNoAnswerTimeout
 	}
-	dctx, cancel := context.WithTimeout(ctx, timeout)
+	// Not ctx: the dialplan's ctx ends with the transferer's leg, and a
+	// transferer who hangs up while the target rings leaves the held party
+	// to wait for it.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	from := originOf(bs.ch)
 	vars := map[string]string{}
@@ -247,6 +251,12 @@ func (bs *bridgeSession) consult(ctx context.Context, p, h, t *bridgeParty, g fe
 			return
 		case <-ctx.Done():
 			stop()
+			if p.gone() {
+				// The dialplan's ctx ends with the transferer's leg:
+				// that is the transferer hanging up.
+				bs.completeAttended(ctx, p, h, t, g)
+				return
+			}
 			t.hangup(context.WithoutCancel(ctx))
 			t.out.Close()
 			bs.connect()
@@ -258,6 +268,7 @@ func (bs *bridgeSession) consult(ctx context.Context, p, h, t *bridgeParty, g fe
 // completeAttended connects the held party h with the target t and hangs
 // the transferer p up.
 func (bs *bridgeSession) completeAttended(ctx context.Context, p, h, t *bridgeParty, g features.General) {
+	ctx = context.WithoutCancel(ctx) // it runs when the transferer's leg, and so the dialplan's ctx, ended too
 	bs.ch.Logger().Info("attended transfer complete", "transferer", p.name, "target", t.name)
 	if h.call != nil && h.call == bs.origin {
 		bs.ch.SetVar("ATTENDEDTRANSFER", p.name)
@@ -324,6 +335,10 @@ func (bs *bridgeSession) threeway(ctx context.Context, p, h, t *bridgeParty, g f
 		bs.connectOrEnd(ctx)
 	case <-ctx.Done():
 		mix.Stop()
+		if p.gone() { // the transferer's leg ended its dialplan's ctx
+			bs.completeAttended(ctx, p, h, t, g)
+			return
+		}
 		t.hangup(context.WithoutCancel(ctx))
 		t.out.Close()
 	}
