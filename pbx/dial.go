@@ -23,6 +23,12 @@ import (
 // cancelled. DIALSTATUS, DIALEDTIME and ANSWEREDTIME are set as app_dial
 // sets them. Option g continues the dialplan when the called party hangs
 // up; without it the call ends, as in Asterisk.
+//
+// The bridge (bridge.go) has the features.conf codes of the options, as
+// app_dial enables them, lower case for the called party and upper case
+// for the caller: t T transfer (blindxfer, and atxfer: bridge_atxfer.go),
+// h H disconnect, x X automixmon (bridge_monitor.go), k K parkcall
+// (parking.go). L(x) ends the call after x ms.
 func dialApp() *ivr.App {
 	return &ivr.App{
 		Name:     "Dial",

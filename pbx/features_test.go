@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/features"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
 func TestFeatureWatcher(t *testing.T) {
@@ -122,4 +123,28 @@ func must(s string, err error) string {
 		panic(err)
 	}
 	return s
+}
+
+func TestBridgeRegistry(t *testing.T) {
+	s := &Switch{}
+	a, b, c := &b2bua.Leg{}, &b2bua.Leg{}, &b2bua.Leg{}
+	bs1, bs2 := &bridgeSession{sw: s}, &bridgeSession{sw: s}
+	s.bridges.add(bs1, a, b)
+	s.bridges.add(bs2, c)
+	if s.bridgeOf(a) != bs1 || s.bridgeOf(b) != bs1 || s.bridgeOf(c) != bs2 {
+		t.Fatal("the registry does not find the sessions of their legs")
+	}
+	// A transfer puts c in b's place in bs1.
+	s.bridges.move(bs1, b, c)
+	if s.bridgeOf(b) != nil || s.bridgeOf(c) != bs1 {
+		t.Errorf("after the move: b in %p, c in %p; want nil and bs1", s.bridgeOf(b), s.bridgeOf(c))
+	}
+	s.bridges.move(bs1, a, nil) // a leaves bs1 for good
+	if s.bridgeOf(a) != nil {
+		t.Error("a leg that left is still registered")
+	}
+	s.bridges.remove(bs1)
+	if s.bridgeOf(c) != nil {
+		t.Error("an ended session is still registered")
+	}
 }
