@@ -789,3 +789,50 @@ func TestParkCallComesBack(t *testing.T) {
 	trunk.mustPass(t, "the caller gets BYE when the parker hangs up")
 	<-callerTalks
 }
+
+// TestQueueAgentAttendedTransferSeed001 is seed 001's transfer: the
+// caller waits in Queue(support,tx) as the demo's queues do; the agent
+// who answers dials *2 and 1002, which puts the customer on hold and
+// calls 1002; 1002 picks up, the agent hangs up, and the customer talks
+// with 1002.
+func TestQueueAgentAttendedTransferSeed001(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 220, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferQueueDialplan, "{{OPTS}}", "tx") + `exten => 1002,1,Dial(SIP/1002,20)
+`,
+		"queues.conf":   xferQueueConf,
+		"features.conf": demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 5*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 6*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 13*time.Second)
+	waitLog(t, sw, "Queue: bridged")
+	callerTalks := talk(caller, callerHz, 12*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Fatalf("the agent hangs up during the consultation:\n%s", f)
+	}
+	waitLog(t, sw, "attended transfer complete")
+	tg := target.stream(t, 0xb2)
+	time.Sleep(400 * time.Millisecond) // the target's beep
+	targetTalks := talk(tg, targetHz, 1500*time.Millisecond)
+	from, to := window(1300 * time.Millisecond)
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("after the agent hung up the customer does not hear 1002: %s", d)
+	}
+	if ok, d := target.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("after the agent hung up 1002 does not hear the customer: %s", d)
+	}
+	<-targetTalks
+	if ok, f := target.run.wait(10 * time.Second); !ok {
+		t.Errorf("1002 hangs up:\n%s", f)
+	}
+	trunk.mustPass(t, "the customer gets BYE when 1002 hangs up")
+	<-callerTalks
+	waitQueueLog(t, sw, "|support|SIP/1001|CONNECT|")
+}
