@@ -38,6 +38,10 @@ type parkedCall struct {
 	parker, comeback string
 	// taken is closed when a retriever has the party.
 	taken chan struct{}
+	// ready is closed once the party is on hold, its space announced: a
+	// retriever bridges it only then, so that no prompt or music of the
+	// parking plays into its bridge.
+	ready chan struct{}
 }
 
 // park puts pc in the first free space of cfg's range.
@@ -122,14 +126,15 @@ func (bs *bridgeSession) parkCall(ctx context.Context, p *bridgeParty) {
 	s := bs.sw
 	q := bs.other(p)
 	bs.disconnect()
-	pc := &parkedCall{party: q, parker: p.name, comeback: comebackOf(p), taken: make(chan struct{})}
+	pc := &parkedCall{party: q, parker: p.name, comeback: comebackOf(p), taken: make(chan struct{}), ready: make(chan struct{})}
+	q.hold(s, "")
+	close(pc.ready)
 	if !s.parking.park(s.parkingConfig(), pc) {
 		bs.ch.Logger().Info(bs.app+": parkcall: the parking lot is full", "by", p.name)
 		_, _ = p.play(ctx, s, "pbx-parkingfailed", nil, "")
 		bs.connect()
 		return
 	}
-	q.hold(s, "")
 	if q.call != nil {
 		q.call.ch.SetVar("PARKINGSLOT", strconv.Itoa(pc.space))
 	}
@@ -169,6 +174,7 @@ func (s *Switch) parkAndWait(ctx context.Context, pc *parkedCall, ch *ivr.Channe
 	cfg := s.parkingConfig()
 	q := pc.party
 	log := ch.Logger().With("space", pc.space, "parked", q.name)
+	// ParkingTime counts from the parking, as res_parking's does.
 	t := time.NewTimer(cfg.ParkingTime)
 	defer t.Stop()
 	select {
@@ -260,7 +266,7 @@ func parkApp() *ivr.App {
 				return ivr.ErrHangup
 			}
 			parker := ch.Var("BLINDTRANSFER")
-			pc := &parkedCall{party: p, parker: parker, taken: make(chan struct{})}
+			pc := &parkedCall{party: p, parker: parker, taken: make(chan struct{}), ready: make(chan struct{})}
 			if name, _, ok := strings.Cut(parker, "-"); ok && strings.HasPrefix(name, "SIP/") {
 				if ep := s.Config().SIP.Endpoint(strings.TrimPrefix(name, "SIP/")); ep != nil && ep.Kind != sip.KindTrunk {
 					pc.comeback = name
@@ -277,6 +283,8 @@ func parkApp() *ivr.App {
 					_, _ = p.play(ctx, s, snd, nil, "")
 				}
 			}
+			p.hold(s, "")
+			close(pc.ready)
 			s.parkAndWait(ctx, pc, ch)
 			return ivr.ErrHangup
 		},
@@ -325,6 +333,13 @@ func parkedCallApp() *ivr.App {
 				return ivr.ErrHangup
 			}
 			q := pc.party
+			select {
+			case <-pc.ready: // its space announced, the parked call is on hold
+			case <-q.done():
+				return ivr.ErrHangup
+			case <-ctx.Done():
+				return ivr.ErrHangup
+			}
 			if err := call.answerWith(q.leg.Media().Audio().Codec()); err != nil {
 				q.hangup(context.WithoutCancel(ctx))
 				return err

@@ -836,3 +836,47 @@ func TestQueueAgentAttendedTransferSeed001(t *testing.T) {
 	<-callerTalks
 	waitQueueLog(t, sw, "|support|SIP/1001|CONNECT|")
 }
+
+// TestBlindTransferToParkExt: the agent blind-transfers the caller (#1)
+// to 700, whose Park() parks it in 701 (the space is said to the parked
+// caller); phone 1002 dials 701 and talks with the caller.
+func TestBlindTransferToParkExt(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 223, map[string]string{
+		"extensions.conf": strings.ReplaceAll(parkDialplan, "Dial(SIP/1001,20,k)", "Dial(SIP/1001,20,t)") + "exten => 700,1,Park()\n",
+		"features.conf":   demoFeatures(t, ""),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
+	callerTalks := talk(caller, callerHz, 9*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "#1")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "700")
+	waitLog(t, sw, "Park: call parked")
+	if !strings.Contains(sw.logs.String(), "space=701 parker=SIP/1001-") {
+		t.Errorf("Park() did not park the caller in 701 with the agent as its parker")
+	}
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent (transferer) must get BYE:\n%s", f)
+	}
+	registerFrom(t, sw, targetIP, freeUDPPort(t, targetIP), "1002", "s3cret-1002")
+	ear := startEar(t, targetIP)
+	run, out := dialFrom(t, sw, targetIP, "1002", "701", ear, 3*time.Second)
+	waitLog(t, sw, "ParkedCall: call taken")
+	retrieverTalks := talk(out, targetHz, 2*time.Second)
+	from, to := window(1800 * time.Millisecond)
+	if ok, d := ear.hears(from, to, callerHz); !ok {
+		t.Errorf("the retriever does not hear the parked caller: %s", d)
+	}
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("the parked caller does not hear the retriever: %s", d)
+	}
+	<-retrieverTalks
+	if ok, f := run.wait(10 * time.Second); !ok {
+		t.Errorf("the retriever hangs up:\n%s", f)
+	}
+	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
+	<-callerTalks
+}
