@@ -290,8 +290,12 @@ type rtpCaller struct {
 	started bool
 }
 
+// keyPress is what the caller's stream sends next instead of silence:
+// digits as RFC 4733 events, or a tone of freq Hz for d.
 type keyPress struct {
 	digits string
+	freq   float64
+	d      time.Duration
 	done   chan struct{}
 }
 
@@ -364,7 +368,12 @@ func (c *rtpCaller) start(ip, port string, audioPT, tePT uint8) {
 			case <-c.stop:
 				return
 			case k := <-c.keys:
-				frames, pressed = append(frames, keyFrames(k.digits, tePT, send)...), k.done
+				if k.d > 0 {
+					frames = append(frames, toneFrames(k.freq, k.d, audioPT, send)...)
+				} else {
+					frames = append(frames, keyFrames(k.digits, tePT, send)...)
+				}
+				pressed = k.done
 				continue
 			case <-tick.C:
 			}
@@ -441,7 +450,16 @@ func digitCode(d rune) byte {
 
 // press sends digits as RFC 4733 events and returns once they are sent.
 func (c *rtpCaller) press(digits string) {
-	k := keyPress{digits: digits, done: make(chan struct{})}
+	c.send(keyPress{digits: digits, done: make(chan struct{})}, time.Duration(len(digits)+2)*time.Second)
+}
+
+// speak sends a tone of freq Hz for d in the caller's codec (a voice
+// leaving a message) and returns once it is sent.
+func (c *rtpCaller) speak(freq float64, d time.Duration) {
+	c.send(keyPress{freq: freq, d: d, done: make(chan struct{})}, d+2*time.Second)
+}
+
+func (c *rtpCaller) send(k keyPress, within time.Duration) {
 	select {
 	case c.keys <- k:
 	case <-time.After(2 * time.Second):
@@ -449,9 +467,31 @@ func (c *rtpCaller) press(digits string) {
 	}
 	select {
 	case <-k.done:
-	case <-time.After(time.Duration(len(digits)+2) * time.Second):
-		c.t.Fatalf("pressing %q took too long", digits)
+	case <-time.After(within):
+		c.t.Fatalf("sending %q (tone %v Hz for %v) took too long", k.digits, k.freq, k.d)
 	}
+}
+
+// toneFrames are the ticks of a tone of freq Hz for d, 20 ms of G.711
+// (µ-law for payload type 0, A-law for 8) each, at half full scale.
+func toneFrames(freq float64, d time.Duration, pt uint8, send func(pt uint8, marker bool, ts uint32, payload []byte)) []func(uint32) {
+	n := int(d / (20 * time.Millisecond))
+	frames := make([]func(uint32), n)
+	for i := range frames {
+		frames[i] = func(ts uint32) {
+			payload := make([]byte, 160)
+			for j := range payload {
+				v := int16(16000 * math.Sin(2*math.Pi*freq*float64(i*160+j)/8000))
+				if pt == 8 {
+					payload[j] = g711.EncodeAlawFrame(v)
+				} else {
+					payload[j] = g711.EncodeUlawFrame(v)
+				}
+			}
+			send(pt, false, ts, payload)
+		}
+	}
+	return frames
 }
 
 // segments returns the audio heard so far, one segment per prompt.
@@ -541,13 +581,24 @@ func fromName(name string) string {
 // the caller's stream to the switch has started.
 func goMediaTrunk(t *testing.T, sw *runningSwitch, trunkIP, did string, caller *rtpCaller, hold time.Duration) *sippRun {
 	t.Helper()
+	return goMediaTrunkFrom(t, sw, trunkIP, did, "", caller, hold)
+}
+
+// goMediaTrunkFrom is goMediaTrunk with the caller's number from (""
+// keeps the scenario's 0612345678).
+func goMediaTrunkFrom(t *testing.T, sw *runningSwitch, trunkIP, did, from string, caller *rtpCaller, hold time.Duration) *sippRun {
+	t.Helper()
 	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
-	scenario := writeScenario(t, "ivr_trunk_call.xml", map[string]string{
+	repl := map[string]string{
 		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
 		"m=audio [media_port]":              "m=audio " + caller.port(),
 		"> trunk-rtp-port":                  "> " + portFile,
 		"HOLD_MS":                           fmt.Sprint(hold.Milliseconds()),
-	})
+	}
+	if from != "" {
+		repl["sip:0612345678@"] = "sip:" + from + "@"
+	}
+	scenario := writeScenario(t, "ivr_trunk_call.xml", repl)
 	trunk := startSipp(t, "trunk", trunkIP, sw.sipAddr, scenario, "-s", did, "-timeout", fmt.Sprintf("%ds", int(hold.Seconds())+40))
 	port, pt := waitPortFile(portFile, 15*time.Second)
 	if port == "" {
@@ -565,7 +616,18 @@ func goMediaTrunk(t *testing.T, sw *runningSwitch, trunkIP, did string, caller *
 // came from).
 func registerFrom(t *testing.T, sw *runningSwitch, ip, port, ext, secret string) {
 	t.Helper()
-	if code, out := sipp(t, ip, sw.sipAddr, "register.xml", "-s", ext, "-au", ext, "-ap", secret, "-p", port, "-key", "contact_port", port); code != 0 {
+	registerFor(t, sw, ip, port, ext, secret, 120)
+}
+
+// registerFor is registerFrom asking for expires seconds (register.xml
+// asks for 120).
+func registerFor(t *testing.T, sw *runningSwitch, ip, port, ext, secret string, expires int) {
+	t.Helper()
+	scenario := "register.xml"
+	if expires != 120 {
+		scenario = writeScenario(t, "register.xml", map[string]string{"Expires: 120": fmt.Sprintf("Expires: %d", expires)})
+	}
+	if code, out := sipp(t, ip, sw.sipAddr, scenario, "-s", ext, "-au", ext, "-ap", secret, "-p", port, "-key", "contact_port", port); code != 0 {
 		t.Fatalf("register %s from %s:%s: sipp exit %d:\n%s", ext, ip, port, code, out)
 	}
 }
