@@ -643,52 +643,24 @@ func sippPhone(t *testing.T, sw *runningSwitch, ip, ext, secret, scenario string
 	return r
 }
 
-// sentinelPhone registers ext from a Go socket of its own on ip, which
-// records the SIP requests the switch sends there: a phone that must not be
-// called.
-type sentinelPhone struct {
-	ext  string
-	conn net.PacketConn
-	mu   sync.Mutex
-	reqs []string // first lines
-}
+// sentinelPhone is a phone that must not be called: a phoneSocket that
+// answers nothing.
+type sentinelPhone = phoneSocket
 
 func newSentinelPhone(t *testing.T, sw *runningSwitch, ip, ext, secret string) *sentinelPhone {
 	t.Helper()
-	port := freeUDPPort(t, ip)
-	registerFrom(t, sw, ip, port, ext, secret)
-	c, err := net.ListenPacket("udp", net.JoinHostPort(ip, port))
-	if err != nil {
-		t.Fatalf("sentinel %s: %v", ext, err)
-	}
-	s := &sentinelPhone{ext: ext, conn: c}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 65535)
-		for {
-			n, _, err := c.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			first, _, _ := strings.Cut(string(buf[:n]), "\r\n")
-			s.mu.Lock()
-			s.reqs = append(s.reqs, first)
-			s.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { _ = c.Close(); <-done })
-	return s
+	return newPhoneSocket(t, sw, ip, ext, secret, 120, false)
 }
 
-// invites returns the INVITE request lines the sentinel got.
-func (s *sentinelPhone) invites() []string {
+// invites returns the INVITE request lines the phone got.
+func (s *phoneSocket) invites() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
 	for _, r := range s.reqs {
 		if strings.HasPrefix(r, "INVITE ") {
-			out = append(out, r)
+			first, _, _ := strings.Cut(r, "\r\n")
+			out = append(out, first)
 		}
 	}
 	return out

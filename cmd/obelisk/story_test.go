@@ -481,16 +481,25 @@ func agentDials(t *testing.T, sw *runningSwitch, ip, ext, secret, dial, want str
 	}
 }
 
-// recordingPhone is a phone registered from a Go socket of the test, which
-// answers every request 200 OK and keeps them (the MWI NOTIFYs).
-type recordingPhone struct {
+// phoneSocket is a phone registered from a Go socket of the test, which
+// keeps every request the switch sends there and, with reply, answers it
+// 200 OK (a phone taking MWI NOTIFYs and qualify's OPTIONS).
+type phoneSocket struct {
 	ext  string
 	conn net.PacketConn
 	mu   sync.Mutex
 	reqs []string
 }
 
+// recordingPhone is a phoneSocket that answers.
+type recordingPhone = phoneSocket
+
 func newRecordingPhone(t *testing.T, sw *runningSwitch, ip, ext, secret string, expires int) *recordingPhone {
+	t.Helper()
+	return newPhoneSocket(t, sw, ip, ext, secret, expires, true)
+}
+
+func newPhoneSocket(t *testing.T, sw *runningSwitch, ip, ext, secret string, expires int, reply bool) *phoneSocket {
 	t.Helper()
 	port := freeUDPPort(t, ip)
 	registerFor(t, sw, ip, port, ext, secret, expires)
@@ -498,7 +507,7 @@ func newRecordingPhone(t *testing.T, sw *runningSwitch, ip, ext, secret string, 
 	if err != nil {
 		t.Fatalf("phone %s: %v", ext, err)
 	}
-	p := &recordingPhone{ext: ext, conn: c}
+	p := &phoneSocket{ext: ext, conn: c}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -515,7 +524,9 @@ func newRecordingPhone(t *testing.T, sw *runningSwitch, ip, ext, secret string, 
 			p.mu.Lock()
 			p.reqs = append(p.reqs, msg)
 			p.mu.Unlock()
-			_, _ = c.WriteTo([]byte(okFor(msg)), from)
+			if reply {
+				_, _ = c.WriteTo([]byte(okFor(msg)), from)
+			}
 		}
 	}()
 	t.Cleanup(func() { _ = c.Close(); <-done })
@@ -545,7 +556,7 @@ func okFor(req string) string {
 }
 
 // waitBody waits for a request whose text contains want.
-func (p *recordingPhone) waitBody(t *testing.T, want string, within time.Duration) string {
+func (p *phoneSocket) waitBody(t *testing.T, want string, within time.Duration) string {
 	t.Helper()
 	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 		p.mu.Lock()
