@@ -343,3 +343,54 @@ exten => 200,1,Answer()
 		t.Errorf("billsec %d + %d, want the call's %d s shared by the parts", b1, b2, whole)
 	}
 }
+
+// TestCDRAttendedTransfer: the agent (Dial option t) takes a trunk call,
+// dials *2 and 1002, consults the target and completes with *2; the
+// caller talks with the target until it hangs up. As Asterisk 12+
+// writes it, the caller's channel has a record with the agent (until the
+// agent left the bridge to call the target) and one with the target (from
+// the completion, its dstchannel the Local channel the target was called
+// through), with one uniqueid and linkedid; the held time in between is
+// on neither.
+func TestCDRAttendedTransfer(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 248, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "t"),
+		"features.conf":   demoFeatures(t, ""),
+		"cdr.conf":        allColumnsCDRConf,
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 7*time.Second)
+	callerTalks := talk(caller, callerHz, 6*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 1300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	tg := target.stream(t, 0xb2)
+	<-talk(tg, targetHz, 1500*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "attended transfer complete")
+	<-callerTalks
+	trunk.mustPass(t, "the caller talks with the target until it hangs up")
+	if ok, f := target.run.wait(10 * time.Second); !ok {
+		t.Errorf("the target must get BYE when the caller hangs up:\n%s", f)
+	}
+	recs := masterCSV(t, sw, 2)
+	first, second := recs[0], recs[1]
+	common := map[string]string{"src": "0612345678", "dst": "0522000000", "dcontext": "from-pstn", "channel": "~^SIP/pstn-[0-9a-f]{8}$",
+		"lastapp": "Dial", "lastdata": "SIP/1001,20,t", "disposition": "ANSWERED", "answer": "~."}
+	checkCDR(t, "with the agent", first, common)
+	checkCDR(t, "with the target", second, common)
+	checkCDR(t, "with the agent", first, map[string]string{"dstchannel": "~^SIP/1001-[0-9a-f]{8}$"})
+	checkCDR(t, "with the target", second, map[string]string{"dstchannel": "~^Local/1002@phones-[0-9a-f]{8};1$",
+		"answer": second["start"], "uniqueid": first["uniqueid"], "linkedid": first["linkedid"]})
+	if first["linkedid"] != first["uniqueid"] {
+		t.Errorf("linkedid %s, uniqueid %s", first["linkedid"], first["uniqueid"])
+	}
+	if b1, b2 := atoi(t, first["billsec"]), atoi(t, second["billsec"]); b1 < 1 || b1 > 3 || b2 < 1 || b2 > 5 {
+		t.Errorf("billsec %d with the agent (1.3 s and the digits), %d with the target (the rest of 7 s after the consultation)", b1, b2)
+	}
+}
