@@ -394,3 +394,33 @@ func TestCDRAttendedTransfer(t *testing.T) {
 		t.Errorf("billsec %d with the agent (1.3 s and the digits), %d with the target (the rest of 7 s after the consultation)", b1, b2)
 	}
 }
+
+// TestCDRReferBlindInQueue: the queue member who answered (1001) sends a
+// blind REFER to 1002; the caller goes on at 1002 in the phones' context
+// and Dial()s phone 1002. The caller's channel has the record with 1001
+// (lastapp Queue, until the transfer) and the record of its new dialplan
+// position (dst 1002, dcontext phones, lastapp Dial, dstchannel 1002's
+// channel), one uniqueid and linkedid.
+func TestCDRReferBlindInQueue(t *testing.T) {
+	ip, trunkIP, phoneIP := loopbackIP(t, 248), loopbackIP(t, 249), loopbackIP(t, 250)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":        strings.ReplaceAll(referConf, "{{TRUNK}}", trunkIP),
+		"extensions.conf": referDialplan,
+		"queues.conf":     "[support]\nstrategy=ringall\ntimeout=5\nretry=1\njoinempty=yes\nmember => SIP/1001\n",
+		"cdr.conf":        allColumnsCDRConf,
+	})
+	target := referPhone(t, sw, phoneIP, "1002", writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *6[89]$"}))
+	transferer := referPhone(t, sw, phoneIP, "1001", "refer_blind.xml", "-key", "refer_to", "1002")
+	trunk := longTrunkCall(t, sw, trunkIP, "0522000001")
+	transferer.mustPass(t, "1001 to answer, REFER, get 202, two NOTIFYs and the switch's BYE")
+	target.mustPass(t, "1002 to be called by the transferred caller and get the BYE when it hangs up")
+	trunk.mustPass(t, "the trunk's call to stay up through the transfer")
+	recs := masterCSV(t, sw, 2)
+	first, second := recs[0], recs[1]
+	checkCDR(t, "with 1001", first, map[string]string{"src": "0612345678", "channel": "~^SIP/pstn-[0-9a-f]{8}$",
+		"dstchannel": "~^SIP/1001-[0-9a-f]{8}$", "lastapp": "Queue", "lastdata": "support,t,,,10", "dst": "0522000001",
+		"dcontext": "from-pstn", "disposition": "ANSWERED", "answer": "~."})
+	checkCDR(t, "with 1002", second, map[string]string{"src": "0612345678", "channel": first["channel"],
+		"dstchannel": "~^SIP/1002-[0-9a-f]{8}$", "lastapp": "Dial", "lastdata": "SIP/1002,10", "dst": "1002", "dcontext": "phones",
+		"disposition": "ANSWERED", "answer": second["start"], "uniqueid": first["uniqueid"], "linkedid": first["linkedid"]})
+}
