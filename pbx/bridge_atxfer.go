@@ -33,6 +33,10 @@ import (
 // transferer's channel name; ATTENDEDTRANSFER is set on the dialplan
 // channel when it is the one transferred.
 
+// atxferswap (*4) toggles the transferer between the target and the held
+// party during the consultation (the other one then waits on hold);
+// abort, complete and three-way act the same from either side.
+
 // atxferConfig is features.conf's [general] for attended transfers.
 func (s *Switch) atxferConfig() features.General {
 	if f := s.Config().Features; f != nil {
@@ -40,7 +44,7 @@ func (s *Switch) atxferConfig() features.General {
 	}
 	return features.General{TransferDigitTimeout: features.DefaultTransferDigitTimeout,
 		FeatureDigitTimeout: features.DefaultFeatureDigitTimeout, AtxferNoAnswerTimeout: features.DefaultAtxferNoAnswerTimeout,
-		AtxferAbort: "*1", AtxferComplete: "*2", AtxferThreeway: "*3", XferSound: "beep", XferFailSound: "beeperr"}
+		AtxferAbort: "*1", AtxferComplete: "*2", AtxferThreeway: "*3", AtxferSwap: "*4", XferSound: "beep", XferFailSound: "beeperr"}
 }
 
 // Keys of the consultation, as the watcher fires them.
@@ -48,6 +52,7 @@ const (
 	atxferAbort    = "abort"
 	atxferComplete = "complete"
 	atxferThreeway = "threeway"
+	atxferSwap     = "swap"
 )
 
 // attendedTransfer runs the atxfer feature dialled by p.
@@ -70,7 +75,8 @@ func (bs *bridgeSession) attendedTransfer(ctx context.Context, p *bridgeParty) {
 	log.Info("attended transfer: calling the target", "to", "Local/"+exten+"@"+p.tctx)
 	keys := make(chan string, 4)
 	codes := map[string]string{}
-	for code, key := range map[string]string{g.AtxferAbort: atxferAbort, g.AtxferComplete: atxferComplete, g.AtxferThreeway: atxferThreeway} {
+	for code, key := range map[string]string{g.AtxferAbort: atxferAbort, g.AtxferComplete: atxferComplete,
+		g.AtxferThreeway: atxferThreeway, g.AtxferSwap: atxferSwap} {
 		if code != "" {
 			codes[code] = key
 		}
@@ -203,18 +209,40 @@ func (bs *bridgeSession) connectOrEnd(ctx context.Context) {
 func (bs *bridgeSession) consult(ctx context.Context, p, h, t *bridgeParty, g features.General, keys <-chan string, setTarget func(*b2bua.Leg)) {
 	log := bs.ch.Logger().With("transferer", p.name, "target", t.name)
 	log.Info("attended transfer: consulting the target")
-	m := b2bua.Bridge(p.leg, t.leg)
-	m.HoldDTMF(p.leg.Media(), true)
-	setTarget(t.leg)
-	t.leg.OnDTMF(forwardInfoDTMF(p.leg))
+	// with is the party the transferer talks to: the target, or the held
+	// party after atxferswap (Asterisk's TRANSFER_DOUBLECHECKING); the
+	// other one is on hold.
+	with := t
+	var m *media.Bridge
+	talkTo := func(x, held *bridgeParty) {
+		held.hold(bs.sw, "")
+		x.unhold()
+		with = x
+		m = b2bua.Bridge(p.leg, x.leg)
+		m.HoldDTMF(p.leg.Media(), true)
+		setTarget(x.leg)
+		x.leg.OnDTMF(forwardInfoDTMF(p.leg))
+	}
+	talkTo(t, h)
 	stop := func() {
 		m.Stop()
 		setTarget(nil)
+		h.leg.OnDTMF(func(dtmf.Event) {})
+		t.unhold()
 	}
 	for {
 		select {
 		case k := <-keys:
 			switch k {
+			case atxferSwap:
+				m.Stop()
+				if with == t {
+					log.Info("attended transfer: the transferer swaps to the held party")
+					talkTo(h, t)
+				} else {
+					log.Info("attended transfer: the transferer swaps back to the target")
+					talkTo(t, h)
+				}
 			case atxferAbort:
 				stop()
 				log.Info("attended transfer aborted: back to the held party")

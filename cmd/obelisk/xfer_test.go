@@ -880,3 +880,53 @@ func TestBlindTransferToParkExt(t *testing.T) {
 	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
 	<-callerTalks
 }
+
+// TestAtxferSwap: during the consultation the agent dials *4
+// (atxferswap) and talks with the caller again while the target waits on
+// hold; *2 then completes the transfer: the caller and the target talk.
+func TestAtxferSwap(t *testing.T) {
+	sw, trunkIP, agentIP, targetIP := xferSwitch(t, 226, map[string]string{
+		"extensions.conf": strings.ReplaceAll(xferDialplan, "{{OPTS}}", "t"),
+		"features.conf":   demoFeatures(t, "atxferswap=*4"),
+	})
+	agent := startXferPhone(t, sw, agentIP, "1001", 200*time.Millisecond, 14*time.Second)
+	target := startXferPhone(t, sw, targetIP, "1002", 300*time.Millisecond, 14*time.Second)
+	callerEar := startEar(t, trunkIP)
+	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 9*time.Second)
+	callerTalks := talk(caller, callerHz, 8*time.Second)
+	a := agent.stream(t, 0xa1)
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
+	tg := target.stream(t, 0xb2)
+	a.sendDigits(101, "*4")
+	waitLog(t, sw, "attended transfer: the transferer swaps to the held party")
+	targetTalks := talk(tg, targetHz, 1500*time.Millisecond)
+	from, to := window(1300 * time.Millisecond)
+	if ok, d := agent.ear.hears(from, to, callerHz); !ok {
+		t.Errorf("swapped: the agent does not hear the caller: %s", d)
+	}
+	if ok, d := callerEar.present(from, to, targetHz); ok {
+		t.Errorf("swapped: the caller hears the target on hold: %s", d)
+	}
+	<-targetTalks
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "attended transfer complete")
+	if ok, f := agent.run.wait(10 * time.Second); !ok {
+		t.Errorf("the agent must get BYE once the transfer completes:\n%s", f)
+	}
+	time.Sleep(400 * time.Millisecond) // the target's beep
+	targetTalks = talk(tg, targetHz, 1500*time.Millisecond)
+	from, to = window(1300 * time.Millisecond)
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("after the transfer the caller does not hear the target: %s", d)
+	}
+	<-targetTalks
+	<-callerTalks
+	trunk.mustPass(t, "the caller talks with the target until it hangs up")
+	if ok, f := target.run.wait(10 * time.Second); !ok {
+		t.Errorf("the target must get BYE when the caller hangs up:\n%s", f)
+	}
+}
