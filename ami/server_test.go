@@ -1,0 +1,400 @@
+package ami
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/obelisk-pbx/obelisk/events"
+)
+
+// fakeBackend is a switch with one channel, one queue and an AstDB.
+type fakeBackend struct {
+	bus events.Bus
+
+	mu         sync.Mutex
+	db         map[string]string
+	originated []OriginateRequest
+	hungUp     []string
+	reason     int
+}
+
+func newFake() *fakeBackend { return &fakeBackend{db: map[string]string{}, reason: ReasonAnswered} }
+
+func (b *fakeBackend) Subscribe(n int) *events.Subscription { return b.bus.Subscribe(n) }
+func (b *fakeBackend) Publish(e events.Event)               { b.bus.Publish(e) }
+func (b *fakeBackend) Originate(_ context.Context, r OriginateRequest) (OriginateResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.originated = append(b.originated, r)
+	return OriginateResult{Reason: b.reason, Channel: r.Channel + "-00000001", Uniqueid: "1700000000.1"}, nil
+}
+func (b *fakeBackend) Channels() []Channel {
+	return []Channel{{Name: "SIP/1001-00000001", Uniqueid: "1700000000.1", Linkedid: "1700000000.1", State: 6, StateDesc: "Up",
+		CallerIDNum: "1001", Context: "phones", Exten: "600", Priority: 2, Application: "Wait", Data: "10", Created: time.Now()}}
+}
+func (b *fakeBackend) Hangup(ch string, cause int) error {
+	if ch != "SIP/1001-00000001" {
+		return ErrNotFound
+	}
+	b.mu.Lock()
+	b.hungUp = append(b.hungUp, fmt.Sprintf("%s/%d", ch, cause))
+	b.mu.Unlock()
+	return nil
+}
+func (b *fakeBackend) Redirect(ch, c, e string, p int) error { return ErrNotFound }
+func (b *fakeBackend) Getvar(ch, name string) (string, error) {
+	if ch != "" && ch != "SIP/1001-00000001" {
+		return "", ErrNotFound
+	}
+	return "v-" + name, nil
+}
+func (b *fakeBackend) Setvar(ch, name, value string) error { return nil }
+func (b *fakeBackend) Queues() []Queue {
+	return []Queue{{Name: "support", Strategy: "ringall", Calls: 1, Members: []QueueMember{{Name: "Alice", Location: "SIP/1001", StateInterface: "SIP/1001", Status: 1}},
+		Entries: []QueueEntry{{Position: 1, Channel: "SIP/trunk-00000002", CallerIDNum: "0612345678", Wait: 3}}, LoggedIn: 1, Available: 1}}
+}
+func (b *fakeBackend) QueueAdd(q, i, n string, p int, paused bool) error {
+	if q != "support" {
+		return ErrNotFound
+	}
+	return nil
+}
+func (b *fakeBackend) QueueRemove(q, i string) error              { return ErrNotFound }
+func (b *fakeBackend) QueuePause(q, i, r string, p bool) error    { return nil }
+func (b *fakeBackend) MailboxCount(string) (int, int, int, error) { return 0, 2, 1, nil }
+func (b *fakeBackend) Peers() []Peer {
+	return []Peer{{Name: "1001", Host: "127.0.0.1", Port: 5060, Dynamic: true, Status: "OK (1 ms)"}}
+}
+func (b *fakeBackend) DBDel(f, k string) error            { return nil }
+func (b *fakeBackend) Command(cmd string) (string, error) { return "line one\nline two\n", nil }
+func (b *fakeBackend) DBPut(f, k, v string) error {
+	b.mu.Lock()
+	b.db[f+"/"+k] = v
+	b.mu.Unlock()
+	return nil
+}
+func (b *fakeBackend) DBGet(f, k string) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.db[f+"/"+k]
+	if !ok {
+		return "", ErrNotFound
+	}
+	return v, nil
+}
+
+var _ Backend = (*fakeBackend)(nil)
+
+const testConf = `[general]
+enabled=yes
+bindaddr=127.0.0.1
+
+[admin]
+secret=s3cret
+permit=127.0.0.1/32
+read=all
+write=all
+
+[reader]
+secret=r
+read=call
+write=reporting
+
+[remote]
+secret=x
+deny=0.0.0.0/0
+permit=10.0.0.0/8
+read=all
+write=all
+`
+
+// client is a raw AMI connection.
+type client struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func startServer(t *testing.T, b Backend) string {
+	t.Helper()
+	cfg, _ := load(t, testConf)
+	srv := NewServer(cfg, b, WithLoginDelay(0), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String()
+}
+
+func dial(t *testing.T, addr string) *client {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	cl := &client{t: t, conn: c, r: bufio.NewReader(c)}
+	greet, err := cl.r.ReadString('\n')
+	if err != nil || greet != "Asterisk Call Manager/"+Version+"\r\n" {
+		t.Fatalf("greeting %q %v", greet, err)
+	}
+	return cl
+}
+
+func (c *client) do(lines ...string) *Message {
+	c.t.Helper()
+	c.send(lines...)
+	return c.read()
+}
+
+func (c *client) send(lines ...string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.conn, strings.Join(lines, "\r\n")+"\r\n\r\n"); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *client) read() *Message {
+	c.t.Helper()
+	m, err := ReadMessage(c.r)
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	return m
+}
+
+// until reads messages until one with Event: name, returning it.
+func (c *client) until(name string) *Message {
+	c.t.Helper()
+	for {
+		if m := c.read(); m.Get("Event") == name {
+			return m
+		}
+	}
+}
+
+func (c *client) login(user, secret string) {
+	c.t.Helper()
+	if m := c.do("Action: Login", "Username: "+user, "Secret: "+secret); m.Get("Response") != "Success" || m.Get("Message") != "Authentication accepted" {
+		c.t.Fatalf("login: %s", m)
+	}
+	if m := c.read(); m.Get("Event") != "FullyBooted" || m.Get("Privilege") != "system,all" {
+		c.t.Fatalf("after login: %s", m)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	addr := startServer(t, newFake())
+	tests := []struct{ name, user, secret string }{
+		{"wrong secret", "admin", "nope"},
+		{"no such user", "mallory", "s3cret"},
+		{"denied address", "remote", "x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, addr)
+			// Before login only Login and Challenge are allowed.
+			if m := c.do("Action: Ping", "ActionID: 1"); m.Get("Response") != "Error" || m.Get("Message") != "Permission denied" || m.Get("ActionID") != "1" {
+				t.Fatalf("ping before login: %s", m)
+			}
+			m := c.do("Action: Login", "ActionID: 2", "Username: "+tc.user, "Secret: "+tc.secret)
+			if m.String() != "Response: Error\r\nActionID: 2\r\nMessage: Authentication failed\r\n\r\n" {
+				t.Fatalf("got %q", m.String())
+			}
+			if _, err := ReadMessage(c.r); !errors.Is(err, io.EOF) {
+				t.Fatalf("session not closed after a failed login: %v", err)
+			}
+		})
+	}
+	t.Run("plain", func(t *testing.T) {
+		c := dial(t, addr)
+		c.login("admin", "s3cret")
+		m := c.do("Action: Ping", "ActionID: p")
+		if m.Get("Response") != "Success" || m.Get("Ping") != "Pong" || m.Get("ActionID") != "p" || m.Get("Timestamp") == "" {
+			t.Fatalf("ping: %s", m)
+		}
+		if m := c.do("Action: Logoff"); m.Get("Response") != "Goodbye" {
+			t.Fatalf("logoff: %s", m)
+		}
+	})
+	t.Run("md5", func(t *testing.T) {
+		c := dial(t, addr)
+		m := c.do("Action: Challenge", "AuthType: MD5")
+		ch := m.Get("Challenge")
+		if m.Get("Response") != "Success" || len(ch) != 9 {
+			t.Fatalf("challenge: %s", m)
+		}
+		sum := md5.Sum([]byte(ch + "s3cret"))
+		if m := c.do("Action: Login", "AuthType: MD5", "Username: admin", "Key: "+hex.EncodeToString(sum[:])); m.Get("Message") != "Authentication accepted" {
+			t.Fatalf("md5 login: %s", m)
+		}
+	})
+}
+
+func TestPermissions(t *testing.T) {
+	c := dial(t, startServer(t, newFake()))
+	c.login("reader", "r")
+	if m := c.do("Action: Originate", "Channel: SIP/1001", "Exten: 600"); m.Get("Message") != "Permission denied" {
+		t.Fatalf("originate without the originate class: %s", m)
+	}
+	if m := c.do("Action: Frobnicate"); m.Get("Message") != "Invalid/unknown command" {
+		t.Fatalf("unknown: %s", m)
+	}
+	if m := c.do("Action: Getvar", "Variable: X"); m.Get("Value") != "v-X" {
+		t.Fatalf("getvar: %s", m)
+	}
+}
+
+func TestOriginate(t *testing.T) {
+	b := newFake()
+	c := dial(t, startServer(t, b))
+	c.login("admin", "s3cret")
+	m := c.do("Action: Originate", "ActionID: o1", "Channel: SIP/1001", "Context: phones", "Exten: 600", "Priority: 1",
+		"CallerID: \"Sales\" <0611>", "Timeout: 15000", "Variable: A=1,B=2", "Variable: C=3", "Account: acme", "Async: true")
+	if m.Get("Response") != "Success" || m.Get("Message") != "Originate successfully queued" {
+		t.Fatalf("async: %s", m)
+	}
+	ev := c.until("OriginateResponse")
+	if ev.Get("ActionID") != "o1" || ev.Get("Response") != "Success" || ev.Get("Reason") != "4" || ev.Get("Channel") != "SIP/1001-00000001" ||
+		ev.Get("CallerIDNum") != "0611" || ev.Get("CallerIDName") != "Sales" || ev.Get("Privilege") != "call,all" {
+		t.Fatalf("OriginateResponse: %s", ev)
+	}
+	b.mu.Lock()
+	r := b.originated[0]
+	b.mu.Unlock()
+	if r.Timeout != 15*time.Second || r.Account != "acme" || len(r.Variables) != 3 || r.Variables[1] != [2]string{"B", "2"} || r.Context != "phones" {
+		t.Fatalf("request %+v", r)
+	}
+	b.mu.Lock()
+	b.reason = ReasonBusy
+	b.mu.Unlock()
+	if m := c.do("Action: Originate", "Channel: SIP/1002", "Application: Playback", "Data: hello"); m.Get("Response") != "Error" || m.Get("Message") != "Originate failed" {
+		t.Fatalf("sync busy: %s", m)
+	}
+	if m := c.do("Action: Originate", "Channel: SIP/1002", "Application: System", "Data: rm -rf /"); m.Get("Message") != "Originate failed" {
+		t.Fatalf("admin has system: %s", m)
+	}
+	if m := c.do("Action: Originate", "Channel: nothing", "Exten: 1"); m.Get("Message") != "Invalid channel" {
+		t.Fatalf("bad channel: %s", m)
+	}
+}
+
+// TestLists: list actions answer EventList: start, their events with the
+// ActionID, then the Complete event with ListItems.
+func TestLists(t *testing.T) {
+	c := dial(t, startServer(t, newFake()))
+	c.login("admin", "s3cret")
+	c.do("Action: Events", "EventMask: off")
+	tests := []struct {
+		name     string
+		action   []string
+		events   []string
+		complete string
+	}{
+		{"QueueStatus", []string{"Action: QueueStatus"}, []string{"QueueParams", "QueueMember", "QueueEntry"}, "QueueStatusComplete"},
+		{"QueueSummary", []string{"Action: QueueSummary"}, []string{"QueueSummary"}, "QueueSummaryComplete"},
+		{"Status", []string{"Action: Status"}, []string{"Status"}, "StatusComplete"},
+		{"CoreShowChannels", []string{"Action: CoreShowChannels"}, []string{"CoreShowChannel"}, "CoreShowChannelsComplete"},
+		{"SIPpeers", []string{"Action: SIPpeers"}, []string{"PeerEntry"}, "PeerlistComplete"},
+		{"PJSIPShowEndpoints", []string{"Action: PJSIPShowEndpoints"}, []string{"EndpointList"}, "EndpointListComplete"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := c.do(append(tc.action, "ActionID: L")...)
+			if m.Get("Response") != "Success" || m.Get("EventList") != "start" || m.Get("ActionID") != "L" {
+				t.Fatalf("ack: %s", m)
+			}
+			for _, want := range tc.events {
+				if e := c.read(); e.Get("Event") != want || e.Get("ActionID") != "L" {
+					t.Fatalf("want %s, got %s", want, e)
+				}
+			}
+			e := c.read()
+			if e.Get("Event") != tc.complete || e.Get("EventList") != "Complete" || e.Get("ListItems") != fmt.Sprint(len(tc.events)) {
+				t.Fatalf("complete: %s", e)
+			}
+		})
+	}
+}
+
+func TestDBAndMisc(t *testing.T) {
+	b := newFake()
+	c := dial(t, startServer(t, b))
+	c.login("admin", "s3cret")
+	c.do("Action: Events", "EventMask: off")
+	if m := c.do("Action: DBGet", "Family: cb", "Key: 1"); m.Get("Message") != "Database entry not found" {
+		t.Fatalf("missing: %s", m)
+	}
+	if m := c.do("Action: DBPut", "Family: cb", "Key: 1", "Val: 0612"); m.Get("Message") != "Updated database successfully" {
+		t.Fatalf("put: %s", m)
+	}
+	c.do("Action: DBGet", "Family: cb", "Key: 1")
+	if e := c.read(); e.Get("Event") != "DBGetResponse" || e.Get("Val") != "0612" {
+		t.Fatalf("get: %s", e)
+	}
+	c.read()
+	if m := c.do("Action: Hangup", "Channel: SIP/1001-00000001", "Cause: 17"); m.Get("Message") != "Channel Hungup" || b.hungUp[0] != "SIP/1001-00000001/17" {
+		t.Fatalf("hangup: %s %v", m, b.hungUp)
+	}
+	if m := c.do("Action: Hangup", "Channel: SIP/nope"); m.Get("Message") != "No such channel" {
+		t.Fatalf("hangup missing: %s", m)
+	}
+	if m := c.do("Action: MailboxCount", "Mailbox: 600@default"); m.Get("NewMessages") != "2" || m.Get("OldMessages") != "1" {
+		t.Fatalf("mailbox: %s", m)
+	}
+	if m := c.do("Action: Command", "Command: core show channels"); strings.Join(m.All("Output"), "|") != "line one|line two" {
+		t.Fatalf("command: %s", m)
+	}
+	if m := c.do("Action: QueueAdd", "Queue: nope", "Interface: SIP/1"); m.Get("Response") != "Error" {
+		t.Fatalf("queueadd: %s", m)
+	}
+}
+
+// TestEventsFlow: events reach a session with the class in its read
+// mask, with Privilege; Events off stops them; UserEvent is published.
+func TestEventsFlow(t *testing.T) {
+	b := newFake()
+	addr := startServer(t, b)
+	reader := dial(t, addr)
+	reader.login("reader", "r") // read=call only
+	admin := dial(t, addr)
+	admin.login("admin", "s3cret")
+	b.Publish(events.Event{Name: "DTMFEnd", Class: "dtmf", Fields: []events.Field{{Key: "Digit", Value: "5"}}})
+	b.Publish(events.Event{Name: "Newchannel", Class: "call", Fields: []events.Field{{Key: "Channel", Value: "SIP/1001-00000009"}}})
+	if m := reader.read(); m.Get("Event") != "Newchannel" || m.Get("Privilege") != "call,all" || m.Get("Channel") != "SIP/1001-00000009" {
+		t.Fatalf("reader got %s (dtmf must be filtered)", m)
+	}
+	if m := admin.read(); m.Get("Event") != "DTMFEnd" || m.Get("Digit") != "5" {
+		t.Fatalf("admin got %s", m)
+	}
+	admin.until("Newchannel")
+	if m := admin.do("Action: UserEvent", "UserEvent: CallbackRequested", "Number: 0612"); m.Get("Message") != "Event Sent" {
+		t.Fatalf("userevent ack %s", m)
+	}
+	if m := admin.until("UserEvent"); m.Get("UserEvent") != "CallbackRequested" || m.Get("Number") != "0612" || m.Get("Privilege") != "user,all" {
+		t.Fatalf("userevent %s", m)
+	}
+	if m := admin.do("Action: Events", "EventMask: off"); m.Get("Events") != "Off" {
+		t.Fatalf("events off: %s", m)
+	}
+	b.Publish(events.Event{Name: "Hangup", Class: "call"})
+	if m := admin.do("Action: Ping"); m.Get("Ping") != "Pong" {
+		t.Fatalf("after events off, want the ping answer first: %s", m)
+	}
+}
