@@ -20,6 +20,7 @@ var prompts = []string{
 	"vm-from-phonenumber", "vm-unknown-caller", "vm-options", "vm-tmpexists", "vm-rec-unv", "vm-rec-busy",
 	"vm-rec-name", "vm-rec-temp", "vm-review", "vm-tempgreeting2", "vm-tempremoved", "vm-newpassword",
 	"vm-reenterpassword", "vm-passchanged", "vm-mismatch", "vm-invalid-password", "vm-pls-try-again",
+	"vm-starmain",
 }
 
 // TestPromptsNamedInCode: every quoted vm-* name in the package's code is in

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,11 +22,17 @@ var errFakeHangup = errors.New("fake: hung up")
 // (at is the sound, or its path's last element), while the application
 // waits for a digit (at ""), or during a recording (at "record", which
 // records rec). hangup hangs up at that point.
+//
+// A message cut for a skip (listen) is played from the mailbox's tmp
+// directory; the fake names it "tmp/cut". after delays keys pressed during
+// a sound by that much of its playback (the fake's Play sleeps, which
+// advances synctest's clock).
 type step struct {
 	at     string
 	keys   string
 	rec    RecordResult
 	hangup bool
+	after  time.Duration
 }
 
 // fakeChannel is a scripted caller.
@@ -39,6 +47,9 @@ type fakeChannel struct {
 	missing    map[string]bool
 	idle       int
 	hungup     bool
+	// lengths are the durations of the WAV files played (absolute paths).
+	lengths []time.Duration
+	delay   time.Duration
 }
 
 func newFake(t *testing.T, steps ...step) *fakeChannel {
@@ -65,15 +76,20 @@ func (f *fakeChannel) arrive(at string) error {
 			return errFakeHangup
 		}
 		f.buf = append(f.buf, []rune(st.keys)...)
+		f.delay = st.after
 	}
 	return nil
 }
 
+// take is the key that stops a sound: the first buffered key of stop; the
+// keys before it are discarded, as Channel.Play does.
 func (f *fakeChannel) take(stop string) rune {
-	if len(f.buf) > 0 && stop != "" && strings.ContainsRune(stop, f.buf[0]) {
+	for len(f.buf) > 0 {
 		d := f.buf[0]
 		f.buf = f.buf[1:]
-		return d
+		if strings.ContainsRune(stop, d) {
+			return d
+		}
 	}
 	return 0
 }
@@ -81,6 +97,14 @@ func (f *fakeChannel) take(stop string) rune {
 func (f *fakeChannel) Play(ctx context.Context, sound, lang, stop string) (rune, error) {
 	if lang != f.lang {
 		f.t.Errorf("played %s in %q, channel language %q", sound, lang, f.lang)
+	}
+	if strings.HasPrefix(sound, "/") {
+		if w, err := readPCMWAV(sound + ".wav"); err == nil {
+			f.lengths = append(f.lengths, w.duration())
+		}
+		if filepath.Base(filepath.Dir(sound)) == tmpFolder && !slices.Contains(f.recordings, sound+".wav") {
+			sound = filepath.Join(filepath.Dir(sound), "cut")
+		}
 	}
 	f.played = append(f.played, shortSound(sound))
 	if f.missing[sound] {
@@ -91,6 +115,10 @@ func (f *fakeChannel) Play(ctx context.Context, sound, lang, stop string) (rune,
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
+	}
+	if f.delay > 0 {
+		time.Sleep(f.delay)
+		f.delay = 0
 	}
 	return f.take(stop), nil
 }

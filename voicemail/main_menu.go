@@ -2,8 +2,10 @@ package voicemail
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -11,11 +13,20 @@ import (
 // anyDigit stops a prompt on any key, as ast_play_and_wait's AST_DIGIT_ANY.
 const anyDigit = "0123456789*#"
 
-// listenStop are the keys that stop a message being played: Asterisk's
-// listen-control-stop-key default "13456789" (its * and # rewind and
-// fast-forward, 0 pauses and 2 restarts; Obelisk does not seek, so those
-// keys do nothing while a message plays).
-const listenStop = "13456789"
+// The keys while a message plays: app_voicemail's listen-control-* defaults
+// (voicemail.conf's listen-control-*-key settings are not read).
+const (
+	// listenStop stop the message and are the next command
+	// (listen-control-stop-key).
+	listenStop = "13456789"
+	// listenForward skips skipms ahead, listenReverse skipms back
+	// (listen-control-forward-key, listen-control-reverse-key).
+	listenForward, listenReverse = '#', '*'
+	// listenPause pauses until pressed again, listenRestart plays the
+	// message from its start (listen-control-pause-key,
+	// listen-control-restart-key).
+	listenPause, listenRestart = '0', '2'
+)
 
 // Timeouts of VoiceMailMain.
 const (
@@ -115,9 +126,14 @@ type session struct {
 // vm-reenterpassword, vm-passchanged; stored in the PasswordStore),
 // * back. Heard INBOX messages move to Old and deleted ones are removed
 // when the folder is closed (folder change, exit or hangup), then the
-// folder is renumbered and MWI told. Not available: 3 advanced options
-// (reply, callback, envelope, dial out) and 8 forward, which answer
-// vm-sorry, and the envelope (date) before each message.
+// folder is renumbered and MWI told. While a message plays, as Asterisk's
+// ast_control_streamfile: # skips skipms (voicemail.conf, 3 s) ahead, *
+// skipms back, 0 pauses, 2 restarts, and 1 3 4 5 6 7 8 9 stop it and act
+// as in the menu; # is "exit" only once the message is over. The 3
+// advanced options menu has none of its options (reply, callback,
+// envelope, dial out, leave a message: vm-sorry); * leaves it for the main
+// menu and # ends the session there too. Not available: 8 forward
+// (vm-sorry) and the envelope (date) before each message.
 func (s *Service) Main(ctx context.Context, ch Channel, opts MainOptions) (MainOutcome, error) {
 	var out MainOutcome
 	m, goTo, err := s.authenticate(ctx, ch, opts)
@@ -371,8 +387,10 @@ func (ss *session) command(ctx context.Context, cmd rune) (rune, error) {
 		}
 		ss.starting, ss.cur = true, 0
 		return ss.folderName(ctx, ss.folder)
-	case '3', '8':
-		if cmd == '8' && len(ss.msgs) == 0 {
+	case '3':
+		return ss.advanced(ctx)
+	case '8':
+		if len(ss.msgs) == 0 {
 			return ss.play(ctx, "vm-nomore")
 		}
 		return ss.play(ctx, "vm-sorry")
@@ -641,7 +659,7 @@ func (ss *session) playMessage(ctx context.Context) (rune, error) {
 		return d, err
 	}
 	ss.heard[ss.cur] = true
-	return ss.s.play(ctx, ss.ch, m.Path, ss.lang, listenStop)
+	return ss.listen(ctx, m.Path)
 }
 
 // sayCallerID is play_message_callerid for an outside caller.
@@ -697,4 +715,194 @@ func (ss *session) folderChoices(ctx context.Context) (rune, error) {
 		return d, err
 	}
 	return ss.ch.WaitDigit(ctx, folderTimeout)
+}
+
+// listen plays the message recorded at path (no extension) as
+// app_voicemail's wait_file, Asterisk's ast_control_streamfile with the
+// listen-control-* defaults: listenForward skips skipms ahead (past the
+// end the message is over and 0 is returned), listenReverse skipms back
+// (to the start at most), listenRestart starts it again, listenPause stops
+// it until pressed again (a stop key meanwhile ends it), and a key of
+// listenStop ends it and is returned. The channel plays whole files, so
+// the message goes on from a copy cut at the new position, in the
+// mailbox's tmp directory; the time played so far gives the position.
+func (ss *session) listen(ctx context.Context, path string) (rune, error) {
+	stop := listenStop + string([]rune{listenForward, listenReverse, listenPause, listenRestart})
+	var (
+		at    time.Duration // the position in the message
+		audio *pcmWAV       // read at the first control key; nil if unreadable
+		read  bool
+		cut   *Recording
+	)
+	defer func() {
+		if cut != nil {
+			ss.s.spool.Discard(*cut)
+		}
+	}()
+	for {
+		sound := path
+		if at > 0 {
+			if cut == nil {
+				r, err := ss.s.spool.NewRecording(ss.id)
+				if err != nil {
+					return 0, err
+				}
+				cut = &r
+			}
+			if err := audio.writeFrom(cut.Path(), at); err != nil {
+				return 0, err
+			}
+			sound = cut.Base
+		}
+		began := time.Now()
+		d, err := ss.s.play(ctx, ss.ch, sound, ss.lang, stop)
+		if err != nil || d == 0 {
+			return d, err
+		}
+		at += time.Since(began)
+		if !read {
+			read = true
+			if audio, err = readPCMWAV(path + ".wav"); err != nil {
+				ss.s.log.Warn("message not seekable", "path", path, "err", err)
+				audio = nil
+			}
+		}
+		switch d {
+		case listenForward:
+			at += ss.s.cfg.General.SkipMS
+			if audio == nil || at >= audio.duration() {
+				return 0, nil
+			}
+		case listenReverse:
+			at = max(at-ss.s.cfg.General.SkipMS, 0)
+		case listenRestart:
+			at = 0
+		case listenPause:
+			if k, err := ss.paused(ctx); k != 0 || err != nil {
+				return k, err
+			}
+		default:
+			return d, nil
+		}
+		if audio == nil {
+			at = 0 // not seekable: from the start again
+		}
+	}
+}
+
+// paused waits, as ast_control_streamfile's pause, for listenPause (0 is
+// returned: the message goes on) or a key of listenStop (returned); other
+// keys are ignored.
+func (ss *session) paused(ctx context.Context) (rune, error) {
+	for {
+		k, err := ss.ch.WaitDigit(ctx, time.Second)
+		if err != nil {
+			return 0, err
+		}
+		if k == listenPause {
+			return 0, nil
+		}
+		if k != 0 && strings.ContainsRune(listenStop, k) {
+			return k, nil
+		}
+	}
+}
+
+// pcmWAV is a WAV file's fmt chunk and audio.
+type pcmWAV struct {
+	fmtChunk []byte // the "fmt " chunk, its header included
+	data     []byte
+	byteRate int
+	align    int
+}
+
+// readPCMWAV reads a RIFF WAVE file's fmt and data chunks.
+func readPCMWAV(name string) (*pcmWAV, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
+		return nil, errNotWAV
+	}
+	w := &pcmWAV{}
+	for off := 12; off+8 <= len(b); {
+		n := int(binary.LittleEndian.Uint32(b[off+4 : off+8]))
+		body := b[off+8:]
+		switch string(b[off : off+4]) {
+		case "fmt ":
+			if n < 16 || n > len(body) {
+				return nil, errNotWAV
+			}
+			w.fmtChunk = b[off : off+8+n]
+			w.byteRate = int(binary.LittleEndian.Uint32(body[8:12]))
+			w.align = int(binary.LittleEndian.Uint16(body[12:14]))
+		case "data":
+			if w.byteRate <= 0 || w.align <= 0 {
+				return nil, errNotWAV
+			}
+			w.data = body[:min(n, len(body))] // a file cut short has what it has
+			return w, nil
+		}
+		off += 8 + n + n%2
+	}
+	return nil, errNotWAV
+}
+
+// duration is the length of the audio.
+func (w *pcmWAV) duration() time.Duration {
+	return time.Duration(len(w.data)) * time.Second / time.Duration(w.byteRate)
+}
+
+// writeFrom writes to name a WAV file of the audio from at on.
+func (w *pcmWAV) writeFrom(name string, at time.Duration) error {
+	from := min(int(int64(at)*int64(w.byteRate)/int64(time.Second)), len(w.data))
+	from -= from % w.align
+	rest := w.data[from:]
+	out := make([]byte, 0, 12+len(w.fmtChunk)+8+len(rest))
+	out = append(out, "RIFF"...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(4+len(w.fmtChunk)+8+len(rest)))
+	out = append(out, "WAVE"...)
+	out = append(out, w.fmtChunk...)
+	out = append(out, "data"...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(rest)))
+	out = append(out, rest...)
+	return os.WriteFile(name, out, fileMode)
+}
+
+// advanced is vm_execmain's 3, the advanced options menu. Obelisk has
+// none of its options: reply (1), callback (2), envelope (3), dial out (4)
+// and leave a message (5) answer vm-sorry and return to the main menu, as
+// * does, so the menu says only vm-starmain, then waits 6 s for a key;
+// four silences return to the main menu. # ends VoiceMailMain from here
+// as from the main menu (Asterisk's loop stops on it, then vm_execmain's).
+// The main menu counts its silences afresh afterwards.
+func (ss *session) advanced(ctx context.Context) (rune, error) {
+	var cmd rune
+	var err error
+	ss.repeats = 0
+	for err == nil && cmd != 't' && cmd != '#' {
+		switch cmd {
+		case '1', '2', '3', '4', '5':
+			_, err = ss.play(ctx, "vm-sorry")
+			cmd = 't'
+		case '*':
+			cmd = 't'
+		default:
+			cmd, err = ss.play(ctx, "vm-starmain")
+			if cmd == 0 && err == nil {
+				cmd, err = ss.ch.WaitDigit(ctx, menuTimeout)
+			}
+			if cmd == 0 {
+				ss.repeats++
+			}
+			if ss.repeats > 3 {
+				cmd = 't'
+			}
+		}
+	}
+	if cmd == 't' {
+		cmd, ss.repeats = 0, 0
+	}
+	return cmd, err
 }
