@@ -143,6 +143,7 @@ func registerMediaApps(r *ivr.Registry) {
 		playTonesApp(), stopPlayTonesApp(),
 		musicOnHoldApp(), startMusicOnHoldApp(), stopMusicOnHoldApp(),
 		speakApp(), festivalApp(),
+		amdApp(),
 	} {
 		r.RegisterApp(a)
 	}

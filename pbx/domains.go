@@ -11,6 +11,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/config"
 	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/media"
+	"github.com/obelisk-pbx/obelisk/media/amd"
 	"github.com/obelisk-pbx/obelisk/media/tts"
 	"github.com/obelisk-pbx/obelisk/queues"
 	"github.com/obelisk-pbx/obelisk/sip"
@@ -54,6 +55,8 @@ type domainConfig struct {
 	Prompts *media.Catalogue
 	// TTS is tts.conf (espeak-ng when absent).
 	TTS *tts.Config
+	// AMD is amd.conf (app_amd's defaults when absent).
+	AMD *amd.Config
 }
 
 // loadDomains reads the domain files. sip.conf is used when present, else
@@ -113,6 +116,10 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 	if f := c.read(fsys, TTSConf, &diags); f != nil {
 		cfg, ds := tts.LoadConfig(f)
 		c.TTS, diags = cfg, append(diags, ds...)
+	}
+	if f := c.read(fsys, AMDConf, &diags); f != nil {
+		cfg, ds := amd.LoadConfig(f)
+		c.AMD, diags = &cfg, append(diags, ds...)
 	}
 	c.Prompts = media.BuiltinCatalogue()
 	if exists(fsys, PromptsFile) {
