@@ -169,7 +169,9 @@ func TestSeed001Story(t *testing.T) {
 
 	// 3. The quality team listens to the complaint.
 	qaCall := newRTPCaller(t, qaIP)
-	qaRun, qaPort := phoneCallMedia(t, sw, qaIP, "600", "qa-Demo-1Lc", "2000", qaCall, 40*time.Second)
+	// VoiceMailMain speaks for about 40 s before the test presses # (the
+	// switch then hangs up): the phone would hang up only after 90 s.
+	qaRun, qaPort := phoneCallMedia(t, sw, qaIP, "600", "qa-Demo-1Lc", "2000", qaCall, 90*time.Second)
 	qaCall.start(switchIP, qaPort.port, g711PT(qaPort.pt), 101)
 	// Each key goes once the prompt before it has ended (the switch
 	// sends nothing while it waits for a key).
