@@ -2,6 +2,9 @@ package pbx
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -114,5 +117,42 @@ func TestAMDSinkDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _ = s.WriteRx(frame, at) })
 	if allocs != 0 {
 		t.Errorf("WriteRx allocates %.1f times a frame", allocs)
+	}
+}
+
+// TestAMDConfigReload: without amd.conf AMD has app_amd's defaults; an
+// amd.conf added is read on reload; a broken one is refused with its
+// file:line and the one in force stays.
+func TestAMDConfigReload(t *testing.T) {
+	dir := copyDemo(t)
+	sw, err := New(Options{ConfigFS: os.DirFS(dir), ConfigName: dir, DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sw.Close() })
+	if got := sw.amdConfig(); got != amd.DefaultConfig() {
+		t.Errorf("without amd.conf: %+v, want app_amd's defaults", got)
+	}
+	conf := filepath.Join(dir, AMDConf)
+	if err := os.WriteFile(conf, []byte("[general]\nmaximum_number_of_words = 2\ngreeting = 2000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sw.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	want := amd.DefaultConfig()
+	want.MaximumNumberOfWords, want.Greeting = 2, 2*time.Second
+	if got := sw.amdConfig(); got != want {
+		t.Errorf("after the reload: %+v, want %+v", got, want)
+	}
+	if err := os.WriteFile(conf, []byte("[general]\ngreeting = long\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	diags, err := sw.Reload()
+	if err == nil || !strings.Contains(diags.Error(), "amd.conf:2: greeting") {
+		t.Errorf("reload of a broken amd.conf: %v, want the error at amd.conf:2", diags)
+	}
+	if got := sw.amdConfig(); got != want {
+		t.Errorf("after a refused reload: %+v, want the last good %+v", got, want)
 	}
 }
