@@ -610,7 +610,7 @@ func actionCommand(_ context.Context, ss *session, m *Message) {
 	}
 	out, err := ss.srv.backend.Command(cmd)
 	if err != nil {
-		ss.fail(m, "Command output follows")
+		ss.fail(m, "Command not permitted: only read-only show commands are")
 		return
 	}
 	r := response(m, "Success", "Command output follows")

@@ -288,6 +288,8 @@ func (bs *bridgeSession) connect() {
 		bs.origin.setBridged(true) // MixMonitor's b option records from here
 	}
 	bs.cdrBridged() // each dialplan channel's record names its partner (cdr.go)
+	// BridgeEnter (events.go)
+	bs.publishBridge("BridgeEnter")
 }
 
 // disconnect stops the media and the feature watchers; the parties keep
@@ -296,6 +298,7 @@ func (bs *bridgeSession) disconnect() {
 	if bs.media != nil {
 		bs.media.Stop()
 		bs.media = nil
+		bs.publishBridge("BridgeLeave") // events.go
 	}
 	for _, p := range []*bridgeParty{bs.a, bs.b} {
 		if p == nil {

@@ -43,6 +43,7 @@ func newSIPCall(sw *Switch, in *b2bua.Inbound) *sipCall {
 // party).
 func (c *sipCall) listenDTMF() {
 	c.in.OnDTMF(func(ev dtmf.Event) {
+		c.sw.dtmfEvent(c, ev.Digit, ev.Duration) // DTMFBegin/DTMFEnd (events.go)
 		select {
 		case c.digits <- ev.Digit:
 		default: // a full buffer drops the digit, as a full frame queue does
@@ -63,6 +64,10 @@ func (c *sipCall) answerWith(codec string) error {
 	}
 	if c.cdr != nil {
 		c.cdr.answered(time.Now())
+	}
+	if c.ch != nil && c.ch.State() != ivr.StateUp {
+		c.ch.SetState(ivr.StateUp)
+		c.sw.channelState(c.ch) // Newstate Up (events.go)
 	}
 	return nil
 }
@@ -211,10 +216,12 @@ func (s *Switch) runCall(in *b2bua.Inbound) {
 	})
 	call.ch = ch
 	call.cdr = newCallRecord(ch, time.Now(), "")
+	s.channelUp(ch, func(cause int) { _ = in.Hangup(context.Background(), cause) })
 	s.log.Info("call", "channel", ch.Name, "from", cid.Num, "to", in.Exten(), "context", in.Identity.Context, "source", in.Source())
 	res := s.engine.Run(in.Context(), ch)
 	_ = call.Hangup(context.Background(), res.Cause)
 	s.writeCDR(call.cdr.finish(ch, time.Now(), res.Cause))
+	s.channelDown(ch, res.Cause)
 	call.closeMedia()
 	s.log.Info("call ended", "channel", ch.Name, "cause", res.Cause, "reason", res.Reason)
 }

@@ -312,6 +312,11 @@ func (s *Switch) cdrDial(ctx context.Context, call *sipCall, t dialTarget, req b
 	}
 	name := s.targetChannelName(t)
 	c.dialBegin(name, time.Now())
+	var dialer *ivr.Channel
+	if call != nil {
+		dialer = call.ch
+	}
+	s.dialBegin(dialer, name, t.spec) // DialBegin (events.go)
 	// A dial cancelled (another member answered, the ring timed out)
 	// ends when it is cancelled, before the answered party is bridged,
 	// as app_queue's hangupcalls publishes CANCEL before the bridge.
@@ -320,8 +325,10 @@ func (s *Switch) cdrDial(ctx context.Context, call *sipCall, t dialTarget, req b
 	stop()
 	if err != nil {
 		c.dialEnd(name, b2bua.DialStatus(err), time.Now())
+		s.dialEnd(dialer, name, b2bua.DialStatus(err))
 		return nil, err
 	}
+	s.dialEnd(dialer, name, "ANSWER")
 	legNames.Store(out, name)
 	context.AfterFunc(out.Context(), func() {
 		legNames.Delete(out)

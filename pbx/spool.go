@@ -22,53 +22,13 @@ type originator struct{ s *Switch }
 
 var _ outbound.Originator = (*originator)(nil)
 
-// Originate implements outbound.Originator. It returns at the answer (the
-// call then goes on in the dialplan) or with the attempt's outcome.
+// Originate implements outbound.Originator with the switch's one
+// originate path (originate.go). It returns at the answer (the call then
+// goes on in the dialplan) or with the attempt's outcome.
 func (o *originator) Originate(ctx context.Context, cf *outbound.CallFile) (outbound.Outcome, error) {
-	s := o.s
-	if s.sip == nil {
-		return outbound.OutcomeFailed, fmt.Errorf("call file %s: no SIP service", cf.Name)
-	}
-	targets, err := s.resolveTarget(cf.Channel)
-	if err != nil || len(targets) == 0 {
-		s.log.Info("call file: channel unavailable", "file", cf.Name, "channel", cf.Channel, "reason", err)
-		return outbound.OutcomeChanUnavail, nil
-	}
-	t := targets[0] // a registered phone's first contact, the trunk, or a Local pair
-	// The channel exists before it is dialled, as pbx_outgoing_attempt
-	// sets the file's variables on it before ast_call: a Local channel's
-	// ;2 copies them, and CHANNEL(language) is in force from the start.
-	call := &originatedCall{}
-	ch := s.engine.NewChannel(call, s.originatedOptions(cf, t))
-	s.setCallFileVars(ch, cf)
-	dctx, cancel := context.WithTimeout(ctx, cf.WaitTime)
-	defer cancel()
-	cid := ch.CallerID()
-	out, err := s.originateDial(dctx, ch, cf, t, b2bua.DialRequest{
-		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
-		CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: 70,
-	}, localOrigin{vars: allVars(ch), language: ch.Language(), accountCode: ch.AccountCode, linkedID: ch.LinkedID})
-	if err != nil {
-		st := b2bua.DialStatus(err)
-		if st == "CANCEL" && ctx.Err() == nil {
-			st = "NOANSWER" // WaitTime ran out
-		}
-		outcome, perr := outbound.ParseOutcome(st)
-		if perr != nil {
-			outcome = outbound.OutcomeFailed
-		}
-		s.log.Info("call file: not answered", "file", cf.Name, "channel", cf.Channel, "dialstatus", st)
-		return outcome, nil
-	}
-	call.Call = newCalleeCall(s, out)
-	go s.runOriginated(out, ch, cf)
-	return outbound.OutcomeAnswered, nil
+	res, err := o.s.Originate(ctx, cf)
+	return res.Outcome, err
 }
-
-// originatedCall is the Call of a call file's channel: the answered leg's
-// calleeCall, set once the channel is answered (the dialplan runs only
-// then).
-type originatedCall struct{ ivr.Call }
 
 // originatedOptions describe a call file's channel: named after what is
 // dialled (SIP/peer-…, or Local/exten@context-…;1), with the file's
@@ -128,6 +88,7 @@ func allVars(ch *ivr.Channel) map[string]string {
 // (or its one application) until it hangs up.
 func (s *Switch) runOriginated(out *b2bua.Outbound, ch *ivr.Channel, cf *outbound.CallFile) {
 	defer out.Close()
+	defer func() { s.channelDown(ch, ch.HangupCause()) }() // Hangup (events.go)
 	defer s.finishOriginated(ch)
 	if cf.Application != "" {
 		// Application/Data: the answered channel runs that application

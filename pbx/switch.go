@@ -15,6 +15,7 @@ import (
 
 	"github.com/obelisk-pbx/obelisk/cdr"
 	"github.com/obelisk-pbx/obelisk/config"
+	"github.com/obelisk-pbx/obelisk/events"
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/media/tts"
@@ -91,6 +92,10 @@ type Switch struct {
 	bridges bridgeRegistry
 	// parking is the parking lot (parking.go).
 	parking parkingLot
+	// events is the event stream; live the channels it describes
+	// (events.go).
+	events events.Bus
+	live   channelRegistry
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once
@@ -180,7 +185,10 @@ func New(o Options) (*Switch, error) {
 	}
 	s.cdrs = cdr.MultiWriter{csvw, jsonw}
 	s.engine = ivr.New(cfg.Dialplan, ivr.Options{
-		Trace:      traceApp,
+		Trace: func(ch *ivr.Channel, p *ivr.Priority, args string) {
+			traceApp(ch, p, args)
+			s.traceChannel(ch, p, args)
+		},
 		Registry:   s.reg,
 		Logger:     o.Logger,
 		DB:         astdb,
@@ -221,7 +229,7 @@ func (s *Switch) startQueues(cfg *Config) error {
 	s.queueLog = qlog
 	s.queueDial = &queueDialer{s: s}
 	s.queueMgr, err = queues.New(qcfg, store, s.queueDial,
-		queues.WithEventLog(qlog), queues.WithTuning(cfg.QueueTuning),
+		queues.WithEventLog(queueEvents{qlog, s}), queues.WithTuning(cfg.QueueTuning),
 		queues.WithDeviceStates(queues.DeviceStateFunc(s.deviceState)),
 		queues.WithLogger(s.opts.Logger.With("component", "queues")))
 	return err
@@ -331,6 +339,14 @@ func (s *Switch) Run(ctx context.Context) error {
 	} else if len(msgs) > 0 {
 		s.log.Info("voicemail messages recovered", "messages", len(msgs))
 	}
+	// The manager (manager.conf enabled=yes) serves AMI clients (ami.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.runAMI(ctx); err != nil {
+			fail(err)
+		}
+	}()
 	// Call files dropped into DATA/spool/outgoing are placed as Asterisk's
 	// pbx_spool places them.
 	if spool, err := outbound.New(s.spoolDir(), &originator{s: s}, outbound.WithLogger(s.opts.Logger.With("component", "spool"))); err != nil {

@@ -12,13 +12,14 @@ while read -r cmd pkg; do
   command -v "${cmd}" >/dev/null 2>&1 || missing+=("${pkg}")
 done < scripts/debian-packages.txt
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  ${SUDO} apt-get update -qq
+  ${SUDO} apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-${SUDO} apt-get update -qq
-${SUDO} apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The npm packages the tests drive (the AMI client), from their lockfile.
+scripts/install-node-deps.sh

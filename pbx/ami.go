@@ -1,0 +1,417 @@
+package pbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/obelisk-pbx/obelisk/ami"
+	"github.com/obelisk-pbx/obelisk/events"
+	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/outbound"
+	"github.com/obelisk-pbx/obelisk/queues"
+	"github.com/obelisk-pbx/obelisk/voicemail"
+)
+
+// amiBackend is the switch as the manager sees it (ami.Backend).
+type amiBackend struct {
+	s *Switch
+
+	dbOnce sync.Once
+	db     *ivr.BoltDB
+	dbErr  error
+}
+
+var _ ami.Backend = (*amiBackend)(nil)
+
+// runAMI serves the manager when manager.conf has enabled=yes; it
+// returns when ctx ends.
+func (s *Switch) runAMI(ctx context.Context) error {
+	cfg := s.Config().Manager
+	if cfg == nil || !cfg.General.Enabled {
+		return nil
+	}
+	srv := ami.NewServer(cfg, &amiBackend{s: s}, ami.WithLogger(s.opts.Logger))
+	return srv.Run(ctx)
+}
+
+func (b *amiBackend) Subscribe(n int) *events.Subscription { return b.s.events.Subscribe(n) }
+func (b *amiBackend) Publish(e events.Event)               { b.s.events.Publish(e) }
+
+// Originate places the manager's call on the switch's one originate
+// path (originate.go).
+func (b *amiBackend) Originate(ctx context.Context, r ami.OriginateRequest) (ami.OriginateResult, error) {
+	tech, dest, _ := strings.Cut(r.Channel, "/")
+	cf := &outbound.CallFile{
+		Name: "AMI Originate", Channel: r.Channel, Tech: tech, Dest: dest,
+		CallerIDNum: r.CallerIDNum, CallerIDName: r.CallerName, WaitTime: r.Timeout, Account: r.Account,
+		Context: r.Context, Extension: r.Exten, Priority: r.Priority, Application: r.Application, Data: r.Data,
+	}
+	if cf.WaitTime <= 0 {
+		cf.WaitTime = 30 * time.Second
+	}
+	for _, v := range r.Variables {
+		cf.Vars = append(cf.Vars, outbound.Var{Name: v[0], Value: v[1]})
+	}
+	if cf.Application == "" && !b.s.extenExists(cf.Context, cf.Extension, cf.Priority) {
+		return ami.OriginateResult{Reason: ami.ReasonFailure}, fmt.Errorf("originate: no extension %s@%s", cf.Extension, cf.Context)
+	}
+	if cf.Application != "" && b.s.reg.App(cf.Application) == nil {
+		return ami.OriginateResult{Reason: ami.ReasonFailure}, fmt.Errorf("originate: no application %s", cf.Application)
+	}
+	res, err := b.s.Originate(ctx, cf)
+	return ami.OriginateResult{Reason: originateReason(res.Outcome), Channel: res.Channel, Uniqueid: res.Uniqueid}, err
+}
+
+// extenExists reports whether context,exten,priority is in the dialplan.
+func (s *Switch) extenExists(context, exten string, priority int) bool {
+	_, p, _ := s.engine.Dialplan().LookupPriority(context, exten, "", priority, time.Now())
+	return p != nil
+}
+
+// originateReason is the OriginateResponse Reason of an outcome.
+func originateReason(o outbound.Outcome) int {
+	switch o {
+	case outbound.OutcomeAnswered:
+		return ami.ReasonAnswered
+	case outbound.OutcomeBusy:
+		return ami.ReasonBusy
+	case outbound.OutcomeNoAnswer:
+		return ami.ReasonRingTimout
+	case outbound.OutcomeCongestion:
+		return ami.ReasonCongestion
+	}
+	return ami.ReasonFailure
+}
+
+func (b *amiBackend) Channels() []ami.Channel {
+	var out []ami.Channel
+	for _, lc := range b.s.live.all() {
+		out = append(out, lc.snapshot())
+	}
+	return out
+}
+
+func (b *amiBackend) channel(name string) (*liveChannel, error) {
+	lc := b.s.live.lookup(name)
+	if lc == nil {
+		return nil, fmt.Errorf("channel %s: %w", name, ami.ErrNotFound)
+	}
+	return lc, nil
+}
+
+func (b *amiBackend) Hangup(name string, cause int) error {
+	lc, err := b.channel(name)
+	if err != nil {
+		return err
+	}
+	lc.hangup(cause)
+	return nil
+}
+
+// Redirect is not there yet: the engine has no safe way to move a
+// running channel from another goroutine.
+func (b *amiBackend) Redirect(name, context, exten string, priority int) error {
+	if _, err := b.channel(name); err != nil {
+		return err
+	}
+	return errors.New("redirect: not supported yet")
+}
+
+func (b *amiBackend) Getvar(name, variable string) (string, error) {
+	if name == "" {
+		v, _ := b.s.engine.Global(variable)
+		return v, nil
+	}
+	lc, err := b.channel(name)
+	if err != nil {
+		return "", err
+	}
+	if strings.HasSuffix(variable, ")") {
+		return lc.ch.Expand("${" + variable + "}"), nil
+	}
+	if v, ok := lc.ch.LookupVar(variable); ok {
+		return v, nil
+	}
+	v, _ := b.s.engine.Global(variable)
+	return v, nil
+}
+
+func (b *amiBackend) Setvar(name, variable, value string) error {
+	if name == "" {
+		b.s.engine.SetGlobal(variable, value)
+		return nil
+	}
+	lc, err := b.channel(name)
+	if err != nil {
+		return err
+	}
+	return lc.ch.SetVariable(variable, value)
+}
+
+func (b *amiBackend) Queues() []ami.Queue {
+	m := b.s.queueMgr
+	if m == nil {
+		return nil
+	}
+	var cfg *queues.Config
+	if c := b.s.Config(); c != nil {
+		cfg = c.Queues
+	}
+	var out []ami.Queue
+	for _, name := range m.Queues() {
+		q := ami.Queue{Name: name}
+		if cfg != nil {
+			if qc := cfg.Queue(name); qc != nil {
+				q.Strategy, q.Max, q.Weight = qc.Strategy.String(), qc.MaxLen, qc.Weight
+			}
+		}
+		q.Calls, _ = m.Waiting(name)
+		members, _ := m.Members(name)
+		for _, mb := range members {
+			last := mb.LastCall
+			q.Members = append(q.Members, ami.QueueMember{Name: firstNonEmpty(mb.Name, mb.Interface), Location: mb.Interface,
+				StateInterface: firstNonEmpty(mb.StateInterface, mb.Interface), Dynamic: mb.Dynamic, Penalty: mb.Penalty,
+				CallsTaken: mb.Calls, LastCall: last, InCall: mb.InCall, Status: int(mb.State), Paused: mb.Paused,
+				PausedReason: mb.PausedReason})
+			if !mb.Paused && mb.State != queues.DeviceUnavailable && mb.State != queues.DeviceInvalid {
+				q.LoggedIn++
+			}
+			if mb.Available {
+				q.Available++
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// queueErr maps the queue runtime's errors to the manager's.
+func queueErr(err error) error {
+	if errors.Is(err, queues.ErrNoSuchQueue) || errors.Is(err, queues.ErrNotInQueue) || errors.Is(err, queues.ErrMemberNotFound) {
+		return fmt.Errorf("%w: %w", ami.ErrNotFound, err)
+	}
+	return err
+}
+
+func (b *amiBackend) QueueAdd(queue, iface, name string, penalty int, paused bool) error {
+	if b.s.queueMgr == nil {
+		return ami.ErrNotFound
+	}
+	return queueErr(b.s.queueMgr.AddMember("", queues.DynamicMember{Queue: queue, Interface: iface, Name: name, Penalty: penalty, Paused: paused}))
+}
+
+func (b *amiBackend) QueueRemove(queue, iface string) error {
+	if b.s.queueMgr == nil {
+		return ami.ErrNotFound
+	}
+	return queueErr(b.s.queueMgr.RemoveMember("", queue, iface))
+}
+
+func (b *amiBackend) QueuePause(queue, iface, reason string, paused bool) error {
+	m := b.s.queueMgr
+	if m == nil {
+		return ami.ErrNotFound
+	}
+	names := []string{queue}
+	if queue == "" {
+		names = m.Queues()
+	}
+	found := false
+	for _, q := range names {
+		var err error
+		if paused {
+			err = m.PauseMember(q, iface, reason)
+		} else {
+			err = m.UnpauseMember(q, iface, reason)
+		}
+		if err == nil {
+			found = true
+		} else if queue != "" {
+			return queueErr(err)
+		}
+	}
+	if !found {
+		return ami.ErrNotFound
+	}
+	return nil
+}
+
+func (b *amiBackend) MailboxCount(mailbox string) (int, int, int, error) {
+	id, err := voicemail.ParseMailboxID(mailbox)
+	if err != nil || b.s.vm == nil {
+		return 0, 0, 0, ami.ErrNotFound
+	}
+	c, err := b.s.vm.Counts(id)
+	return c.Urgent, c.New, c.Old, err
+}
+
+func (b *amiBackend) Peers() []ami.Peer {
+	cfg := b.s.Config()
+	if cfg == nil || cfg.SIP == nil {
+		return nil
+	}
+	busy := map[string]int{}
+	for _, lc := range b.s.live.all() {
+		if tech, rest, ok := strings.Cut(lc.ch.Name, "/"); ok && tech == "SIP" {
+			busy[channelBase(tech+"/"+rest)[len("SIP/"):]]++
+		}
+	}
+	var out []ami.Peer
+	for _, ep := range cfg.SIP.Endpoints {
+		p := ami.Peer{Name: ep.Name, Host: ep.Host, Port: ep.Port, Dynamic: ep.Host == "", Context: ep.Context,
+			Status: "Unmonitored", Transport: "transport-udp", Channels: busy[ep.Name]}
+		if p.Dynamic && b.s.sip != nil {
+			if bs := b.s.sip.registrar.Location().Lookup(ep.Name, time.Now()); len(bs) > 0 {
+				if host, port, err := net.SplitHostPort(bs[0].Source); err == nil {
+					p.Host = host
+					p.Port, _ = strconv.Atoi(port)
+				}
+				p.Status = "OK"
+			} else {
+				p.Status = "UNKNOWN"
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (b *amiBackend) astdb() (*ivr.BoltDB, error) {
+	b.dbOnce.Do(func() { b.db, b.dbErr = ivr.NewBoltDB(b.s.db) })
+	return b.db, b.dbErr
+}
+
+func (b *amiBackend) DBGet(family, key string) (string, error) {
+	db, err := b.astdb()
+	if err != nil {
+		return "", err
+	}
+	v, ok, err := db.Get(family, key)
+	if err == nil && !ok {
+		err = fmt.Errorf("astdb %s/%s: %w", family, key, ami.ErrNotFound)
+	}
+	return v, err
+}
+
+func (b *amiBackend) DBPut(family, key, value string) error {
+	db, err := b.astdb()
+	if err != nil {
+		return err
+	}
+	return db.Put(family, key, value)
+}
+
+func (b *amiBackend) DBDel(family, key string) error {
+	db, err := b.astdb()
+	if err != nil {
+		return err
+	}
+	existed, err := db.Delete(family, key)
+	if err == nil && !existed {
+		err = fmt.Errorf("astdb %s/%s: %w", family, key, ami.ErrNotFound)
+	}
+	return err
+}
+
+// Command runs the read-only CLI commands the manager's Command offers:
+// core show channels, sip show peers, pjsip show endpoints, queue show
+// [queue], database show [family], core show version.
+func (b *amiBackend) Command(cmd string) (string, error) {
+	f := strings.Fields(strings.ToLower(cmd))
+	var w strings.Builder
+	switch {
+	case len(f) >= 3 && f[0] == "core" && f[1] == "show" && f[2] == "channels":
+		chans := b.Channels()
+		fmt.Fprintf(&w, "%-30s %-25s %-7s %s\n", "Channel", "Location", "State", "Application(Data)")
+		for _, c := range chans {
+			fmt.Fprintf(&w, "%-30s %-25s %-7s %s(%s)\n", c.Name, fmt.Sprintf("%s@%s:%d", c.Exten, c.Context, c.Priority), c.StateDesc, c.Application, c.Data)
+		}
+		fmt.Fprintf(&w, "%d active channel%s\n", len(chans), plural(len(chans)))
+	case len(f) >= 3 && (f[0] == "sip" && f[1] == "show" && f[2] == "peers" || f[0] == "pjsip" && f[1] == "show" && f[2] == "endpoints"):
+		peers := b.Peers()
+		fmt.Fprintf(&w, "%-25s %-39s %-5s %s\n", "Name/username", "Host", "Port", "Status")
+		for _, p := range peers {
+			fmt.Fprintf(&w, "%-25s %-39s %-5d %s\n", p.Name, firstNonEmpty(p.Host, "(Unspecified)"), p.Port, p.Status)
+		}
+		fmt.Fprintf(&w, "%d sip peers\n", len(peers))
+	case len(f) >= 2 && f[0] == "queue" && f[1] == "show":
+		for _, q := range b.Queues() {
+			if len(f) > 2 && !strings.EqualFold(q.Name, f[2]) {
+				continue
+			}
+			fmt.Fprintf(&w, "%s has %d calls (max %s) in '%s' strategy (%ds holdtime, %ds talktime), W:%d, C:%d, A:%d, SL:0.0%%, SL2:0.0%% within 0s\n",
+				q.Name, q.Calls, maxText(q.Max), q.Strategy, q.HoldTime, q.TalkTime, q.Weight, q.Completed, q.Abandoned)
+			fmt.Fprintf(&w, "   Members: \n")
+			for _, m := range q.Members {
+				kind := ""
+				if m.Dynamic {
+					kind = " (dynamic)"
+				}
+				paused := ""
+				if m.Paused {
+					paused = " (paused)"
+				}
+				fmt.Fprintf(&w, "      %s (%s)%s%s (%s) has taken %d calls\n", m.Name, m.Location, kind, paused, queues.DeviceState(m.Status), m.CallsTaken)
+			}
+			if len(q.Members) == 0 {
+				fmt.Fprintf(&w, "   No Members\n")
+			}
+			fmt.Fprintf(&w, "   No Callers\n\n")
+		}
+	case len(f) >= 2 && f[0] == "database" && f[1] == "show":
+		db, err := b.astdb()
+		if err != nil {
+			return "", err
+		}
+		family := ""
+		if parts := strings.Fields(cmd); len(parts) > 2 {
+			family = strings.Trim(parts[2], "/")
+		}
+		families := []string{family}
+		if family == "" {
+			if families, err = db.Keys(""); err != nil {
+				return "", err
+			}
+		}
+		n := 0
+		for _, fam := range families {
+			keys, err := db.Keys(fam)
+			if err != nil {
+				return "", err
+			}
+			sort.Strings(keys)
+			for _, key := range keys {
+				v, _, _ := db.Get(fam, key)
+				fmt.Fprintf(&w, "%-50s: %s\n", "/"+fam+"/"+key, v)
+				n++
+			}
+		}
+		fmt.Fprintf(&w, "%d results found.\n", n)
+	case len(f) >= 3 && f[0] == "core" && f[1] == "show" && f[2] == "version":
+		fmt.Fprintf(&w, "Obelisk (Asterisk Call Manager/%s)\n", ami.Version)
+	default:
+		return "", fmt.Errorf("command %q: not a read-only command the manager offers", cmd)
+	}
+	return w.String(), nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func maxText(n int) string {
+	if n == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
+}

@@ -1,0 +1,302 @@
+package pbx
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/obelisk-pbx/obelisk/ami"
+	"github.com/obelisk-pbx/obelisk/events"
+	"github.com/obelisk-pbx/obelisk/ivr"
+)
+
+// The switch's event stream (events.Bus) and the registry of live
+// channels it describes.
+//
+// Channels that run the dialplan (an inbound call, an originated
+// channel) are registered by channelUp, which publishes Newchannel, and
+// leave with channelDown, which publishes Hangup; the engine's Trace
+// (traceApp) publishes Newexten and keeps the channel's place for
+// Status; answering publishes Newstate; Dial and Queue's members publish
+// DialBegin/DialEnd (cdrDial), bridges BridgeEnter/BridgeLeave, digits
+// DTMFBegin/DTMFEnd, queue_log's events the Queue* and Agent* events
+// (queueEvents). The fields are manager_channels.c's.
+
+// Events returns the switch's event stream, for the manager and the HTTP
+// API.
+func (s *Switch) Events() *events.Bus { return &s.events }
+
+// liveChannel is a channel in the registry.
+type liveChannel struct {
+	ch      *ivr.Channel
+	created time.Time
+	// hangup ends the channel with a cause (the AMI Hangup action).
+	hangup func(cause int)
+
+	mu                sync.Mutex
+	context, exten    string
+	priority          int
+	application, data string
+	bridge            string
+	connectedNum      string
+	connectedName     string
+}
+
+// channelRegistry are the live channels by name, in creation order.
+type channelRegistry struct {
+	mu     sync.Mutex
+	byName map[string]*liveChannel
+	byCh   map[*ivr.Channel]*liveChannel
+	// byCall finds a channel from its ivr.Call (the digits' callback
+	// knows only the call).
+	byCall map[any]*liveChannel
+	order  []*liveChannel
+}
+
+func (r *channelRegistry) add(lc *liveChannel) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byName == nil {
+		r.byName, r.byCh, r.byCall = map[string]*liveChannel{}, map[*ivr.Channel]*liveChannel{}, map[any]*liveChannel{}
+	}
+	r.byName[lc.ch.Name] = lc
+	r.byCh[lc.ch] = lc
+	r.byCall[lc.ch.Call()] = lc
+	r.order = append(r.order, lc)
+}
+
+func (r *channelRegistry) remove(ch *ivr.Channel) *liveChannel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lc := r.byCh[ch]
+	if lc == nil {
+		return nil
+	}
+	delete(r.byCh, ch)
+	if r.byCall[ch.Call()] == lc {
+		delete(r.byCall, ch.Call())
+	}
+	if r.byName[ch.Name] == lc {
+		delete(r.byName, ch.Name)
+	}
+	for i, x := range r.order {
+		if x == lc {
+			r.order = append(r.order[:i:i], r.order[i+1:]...)
+			break
+		}
+	}
+	return lc
+}
+
+func (r *channelRegistry) ofCall(call any) *liveChannel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byCall[call]
+}
+
+func (r *channelRegistry) byChannel(ch *ivr.Channel) *liveChannel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byCh[ch]
+}
+
+// lookup finds a live channel by its name, or by its uniqueid.
+func (r *channelRegistry) lookup(name string) *liveChannel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if lc := r.byName[name]; lc != nil {
+		return lc
+	}
+	for _, lc := range r.order {
+		if lc.ch.UniqueID == name {
+			return lc
+		}
+	}
+	return nil
+}
+
+func (r *channelRegistry) all() []*liveChannel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*liveChannel(nil), r.order...)
+}
+
+// amiState is the AST_STATE_* number of an engine state.
+func amiState(st ivr.State) int {
+	switch st {
+	case ivr.StateRing:
+		return 4
+	case ivr.StateRinging:
+		return 5
+	case ivr.StateUp:
+		return 6
+	}
+	return 0
+}
+
+// snapshot is the channel as the manager shows it.
+func (lc *liveChannel) snapshot() ami.Channel {
+	ch := lc.ch
+	cid := ch.CallerID()
+	st := ch.State()
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	return ami.Channel{Name: ch.Name, Uniqueid: ch.UniqueID, Linkedid: ch.LinkedID, State: amiState(st), StateDesc: st.String(),
+		CallerIDNum: cid.Num, CallerName: cid.Name, ConnectedNum: lc.connectedNum, ConnectedName: lc.connectedName,
+		Language: ch.Language(), Account: ch.AccountCode, Context: lc.context, Exten: lc.exten, Priority: lc.priority,
+		Application: lc.application, Data: lc.data, BridgeID: lc.bridge, Created: lc.created}
+}
+
+// publish puts an event of class on the stream.
+func (s *Switch) publish(name, class string, fields ...events.Field) {
+	s.events.Publish(events.Event{Name: name, Class: class, Time: time.Now(), Fields: fields})
+}
+
+// channelEvent publishes an event about ch: its snapshot, then extra.
+func (s *Switch) channelEvent(name, class string, ch *ivr.Channel, extra ...events.Field) {
+	s.publish(name, class, append(s.channelFields("", ch), extra...)...)
+}
+
+// channelFields are ch's standard fields with prefix, from the registry
+// when ch is live (its place in the dialplan as last traced).
+func (s *Switch) channelFields(prefix string, ch *ivr.Channel) []events.Field {
+	if lc := s.live.byChannel(ch); lc != nil {
+		return ami.ChannelFields(prefix, lc.snapshot())
+	}
+	cid := ch.CallerID()
+	st := ch.State()
+	return ami.ChannelFields(prefix, ami.Channel{Name: ch.Name, Uniqueid: ch.UniqueID, Linkedid: ch.LinkedID,
+		State: amiState(st), StateDesc: st.String(), CallerIDNum: cid.Num, CallerName: cid.Name, Language: ch.Language(),
+		Account: ch.AccountCode})
+}
+
+// channelUp registers a new channel that runs the dialplan and publishes
+// Newchannel. hangup ends it (AMI Hangup).
+func (s *Switch) channelUp(ch *ivr.Channel, hangup func(cause int)) {
+	lc := &liveChannel{ch: ch, created: time.Now(), hangup: hangup,
+		context: ch.Context, exten: ch.Exten, priority: ch.Priority}
+	s.live.add(lc)
+	s.channelEvent("Newchannel", "call", ch)
+}
+
+// channelDown publishes Hangup (Cause, Cause-txt) and forgets ch.
+func (s *Switch) channelDown(ch *ivr.Channel, cause int) {
+	fields := s.channelFields("", ch)
+	if s.live.remove(ch) == nil {
+		return
+	}
+	s.publish("Hangup", "call", append(fields, events.Field{Key: "Cause", Value: strconv.Itoa(cause)},
+		events.Field{Key: "Cause-txt", Value: causeText(cause)})...)
+}
+
+// channelState publishes Newstate for ch's state now.
+func (s *Switch) channelState(ch *ivr.Channel) {
+	s.channelEvent("Newstate", "call", ch)
+}
+
+// traceChannel notes where ch is before an application runs and
+// publishes Newexten (class dialplan), as pbx.c's pbx_exec does.
+func (s *Switch) traceChannel(ch *ivr.Channel, p *ivr.Priority, args string) {
+	lc := s.live.byChannel(ch)
+	if lc == nil {
+		return
+	}
+	lc.mu.Lock()
+	lc.context, lc.exten, lc.priority, lc.application, lc.data = ch.Context, ch.Exten, p.Number, p.App, args
+	lc.mu.Unlock()
+	s.channelEvent("Newexten", "dialplan", ch, events.Field{Key: "Extension", Value: ch.Exten},
+		events.Field{Key: "Application", Value: p.App}, events.Field{Key: "AppData", Value: args})
+}
+
+// dtmfEvent publishes DTMFBegin and DTMFEnd for a digit the channel of
+// call received (Direction Received), as the channel core does for each
+// digit.
+func (s *Switch) dtmfEvent(call any, digit rune, d time.Duration) {
+	lc := s.live.ofCall(call)
+	if lc == nil {
+		return
+	}
+	ch := lc.ch
+	dg := events.Field{Key: "Digit", Value: string(digit)}
+	dir := events.Field{Key: "Direction", Value: "Received"}
+	s.channelEvent("DTMFBegin", "dtmf", ch, dg, dir)
+	s.channelEvent("DTMFEnd", "dtmf", ch, dg, events.Field{Key: "DurationMs", Value: strconv.Itoa(int(d / time.Millisecond))}, dir)
+}
+
+// dialBegin publishes DialBegin from ch to the channel named dest.
+func (s *Switch) dialBegin(ch *ivr.Channel, dest, dialString string) {
+	if ch == nil {
+		return
+	}
+	fields := append(s.channelFields("", ch), destFields(dest)...)
+	s.publish("DialBegin", "call", append(fields, events.Field{Key: "DialString", Value: dialString})...)
+}
+
+// dialEnd publishes DialEnd with the DIALSTATUS.
+func (s *Switch) dialEnd(ch *ivr.Channel, dest, status string) {
+	if ch == nil {
+		return
+	}
+	fields := append(s.channelFields("", ch), destFields(dest)...)
+	s.publish("DialEnd", "call", append(fields, events.Field{Key: "DialStatus", Value: status})...)
+}
+
+// destFields are the Dest* fields of a called channel known by name.
+func destFields(name string) []events.Field {
+	return ami.ChannelFields("Dest", ami.Channel{Name: name, State: 5, StateDesc: "Ringing"})
+}
+
+// bridgeEvent publishes BridgeEnter or BridgeLeave for ch in bridge id
+// (a basic two-party bridge), and remembers the bridge for Status.
+func (s *Switch) bridgeEvent(name string, ch *ivr.Channel, id string, peer string) {
+	if ch == nil {
+		return
+	}
+	if lc := s.live.byChannel(ch); lc != nil {
+		lc.mu.Lock()
+		if name == "BridgeEnter" {
+			lc.bridge, lc.connectedName = id, peer
+		} else {
+			lc.bridge = ""
+		}
+		lc.mu.Unlock()
+	}
+	fields := []events.Field{{Key: "BridgeUniqueid", Value: id}, {Key: "BridgeType", Value: "basic"},
+		{Key: "BridgeTechnology", Value: "simple_bridge"}, {Key: "BridgeCreator", Value: "<unknown>"},
+		{Key: "BridgeName", Value: "<unknown>"}, {Key: "BridgeNumChannels", Value: "2"}, {Key: "BridgeVideoSourceMode", Value: "none"}}
+	s.publish(name, "call", append(fields, s.channelFields("", ch)...)...)
+}
+
+// causeText is ast_cause2str's description of a Q.850 cause.
+func causeText(cause int) string {
+	if t, ok := causeTexts[cause]; ok {
+		return t
+	}
+	return "Unknown"
+}
+
+var causeTexts = map[int]string{
+	1: "Unallocated (unassigned) number", 2: "No route to specified transmit network", 3: "No route to destination",
+	16: "Normal Clearing", 17: "User busy", 18: "No user responding", 19: "User alerting, no answer",
+	20: "Subscriber absent", 21: "Call Rejected", 22: "Number changed", 27: "Destination out of order",
+	28: "Invalid number format", 29: "Facility rejected", 31: "Normal, unspecified",
+	34: "Circuit/channel congestion", 38: "Network out of order", 41: "Temporary failure",
+	42: "Switching equipment congestion", 44: "Requested channel not available", 47: "Resource unavailable, unspecified",
+	58: "Bearer capability not available", 88: "Incompatible destination", 102: "Recovery on timer expiry",
+	127: "Interworking, unspecified",
+}
+
+// publishBridge publishes BridgeEnter or BridgeLeave for the session's
+// dialplan channels, with the session as the bridge.
+func (bs *bridgeSession) publishBridge(name string) {
+	if bs.a == nil || bs.b == nil {
+		return
+	}
+	id := fmt.Sprintf("%p", bs)
+	for _, pair := range [2][2]*bridgeParty{{bs.a, bs.b}, {bs.b, bs.a}} {
+		if p := pair[0]; p.call != nil && p.call.ch != nil {
+			bs.sw.bridgeEvent(name, p.call.ch, id, pair[1].name)
+		}
+	}
+}

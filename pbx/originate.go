@@ -1,0 +1,124 @@
+package pbx
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/outbound"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
+)
+
+// Originate is the one path by which the switch places a call of its own:
+// call files (spool.go), the manager's Originate (ami.go) and the HTTP
+// API all come here, as pbx_spool and manager.c both end in
+// ast_pbx_outgoing_exten/app. The request has a call file's shape
+// (outbound.CallFile: Channel, WaitTime, CallerID, Account, Vars, then
+// Context/Extension/Priority or Application/Data).
+//
+// The Channel (SIP/…, PJSIP/…, Local/exten@context) is dialled for
+// WaitTime. The channel exists, and is announced (Newchannel), before it
+// is dialled, with the request's variables set on it; once it answers it
+// runs the dialplan (or its one application) on a goroutine of its own
+// and Originate returns OutcomeAnswered; otherwise it returns the
+// attempt's outcome (BUSY, NOANSWER, CONGESTION, CHANUNAVAIL, FAILED) and
+// the channel is hung up (Hangup event).
+func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originated, error) {
+	if s.sip == nil {
+		return Originated{Outcome: outbound.OutcomeFailed}, fmt.Errorf("originate %s: no SIP service", cf.Channel)
+	}
+	targets, err := s.resolveTarget(cf.Channel)
+	if err != nil || len(targets) == 0 {
+		s.log.Info("originate: channel unavailable", "name", cf.Name, "channel", cf.Channel, "reason", err)
+		return Originated{Outcome: outbound.OutcomeChanUnavail}, nil
+	}
+	t := targets[0] // a registered phone's first contact, the trunk, or a Local pair
+	// The channel exists before it is dialled, as pbx_outgoing_attempt
+	// sets the file's variables on it before ast_call: a Local channel's
+	// ;2 copies them, and CHANNEL(language) is in force from the start.
+	call := &originatedCall{}
+	ch := s.engine.NewChannel(call, s.originatedOptions(cf, t))
+	s.setCallFileVars(ch, cf)
+	dctx, cancel := context.WithTimeout(ctx, cf.WaitTime)
+	defer cancel()
+	s.channelUp(ch, call.hangup(cancel))
+	res := Originated{Channel: ch.Name, Uniqueid: ch.UniqueID}
+	cid := ch.CallerID()
+	out, err := s.originateDial(dctx, ch, cf, t, b2bua.DialRequest{
+		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
+		CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: 70,
+	}, localOrigin{vars: allVars(ch), language: ch.Language(), accountCode: ch.AccountCode, linkedID: ch.LinkedID})
+	if err != nil {
+		st := b2bua.DialStatus(err)
+		if st == "CANCEL" && ctx.Err() == nil {
+			st = "NOANSWER" // WaitTime ran out
+		}
+		res.Outcome, err = outbound.ParseOutcome(st)
+		if err != nil {
+			res.Outcome = outbound.OutcomeFailed
+		}
+		s.log.Info("originate: not answered", "name", cf.Name, "channel", cf.Channel, "dialstatus", st)
+		s.channelDown(ch, dialStatusCause(st))
+		return res, nil
+	}
+	call.answered(newCalleeCall(s, out))
+	ch.SetState(ivr.StateUp)
+	s.channelState(ch)
+	go s.runOriginated(out, ch, cf)
+	res.Outcome = outbound.OutcomeAnswered
+	return res, nil
+}
+
+// Originated is how an Originate ended: its outcome and the channel made.
+type Originated struct {
+	Outcome           outbound.Outcome
+	Channel, Uniqueid string
+}
+
+// originatedCall is the Call of an originated channel: the answered
+// leg's calleeCall, set once the channel is answered (the dialplan runs
+// only then).
+type originatedCall struct {
+	ivr.Call
+
+	mu sync.Mutex
+	// leg is the answered call, nil while dialling.
+	leg *calleeCall
+}
+
+// answered sets the answered leg's call.
+func (c *originatedCall) answered(cc *calleeCall) {
+	c.mu.Lock()
+	c.Call, c.leg = cc, cc
+	c.mu.Unlock()
+}
+
+// hangup returns the channel's hangup for the registry: it cancels the
+// dial while ringing, and hangs the leg up once answered.
+func (c *originatedCall) hangup(cancelDial context.CancelFunc) func(int) {
+	return func(cause int) {
+		c.mu.Lock()
+		leg := c.leg
+		c.mu.Unlock()
+		if leg == nil {
+			cancelDial()
+			return
+		}
+		_ = leg.Hangup(context.Background(), cause)
+	}
+}
+
+// dialStatusCause is the hangup cause of an unanswered channel, as
+// app_dial's and ast_pbx_outgoing's statuses come from it.
+func dialStatusCause(st string) int {
+	switch st {
+	case "BUSY":
+		return ivr.CauseUserBusy
+	case "NOANSWER", "CANCEL":
+		return ivr.CauseNoAnswer
+	case "CONGESTION":
+		return ivr.CauseCongestion
+	}
+	return ivr.CauseChanUnavailable
+}

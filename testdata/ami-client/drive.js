@@ -1,0 +1,96 @@
+// Drives Obelisk's manager with asterisk-manager, the npm AMI client many
+// Asterisk users run (cmd/obelisk/ami_test.go). It prints one JSON object
+// a step on stdout; the Go test asserts on them.
+//
+//   node drive.js PORT HOST USER SECRET CHANNEL CALLERID [TARGET]
+//
+// Steps: a login with a wrong secret (must fail); a login; Ping; an Async
+// Originate of CHANNEL to survey,s,1 (or to phones,TARGET,1 with TARGET)
+// with CALLERID and a variable, waiting for its OriginateResponse and the
+// channel's Hangup; QueueStatus; DBPut then DBGet.
+'use strict';
+const AMI = require('asterisk-manager');
+
+const [port, host, user, secret, channel, callerid, target] = process.argv.slice(2);
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const fail = (why) => { out({ step: 'fatal', error: String(why) }); process.exit(1); };
+setTimeout(() => fail('timeout'), 25000).unref();
+
+function connect(pass) {
+  return new Promise((resolve) => {
+    const m = new AMI(undefined, host, user, pass, true);
+    m.on('error', () => {});
+    m.connect(Number(port), host, () => m.login((err) => resolve({ m, err })));
+  });
+}
+
+function action(m, a) {
+  return new Promise((resolve) => m.action(a, (err, res) => resolve(err || res)));
+}
+
+// collect gathers the events carrying actionid until the one named last.
+function collect(m, actionid, last) {
+  return new Promise((resolve) => {
+    const got = [];
+    const on = (e) => {
+      if (e.actionid !== actionid) return;
+      got.push(e);
+      if (e.event.toLowerCase() === last) { m.removeListener('managerevent', on); resolve(got); }
+    };
+    m.on('managerevent', on);
+  });
+}
+
+function waitEvent(m, pred) {
+  return new Promise((resolve) => {
+    const on = (e) => { if (pred(e)) { m.removeListener('managerevent', on); resolve(e); } };
+    m.on('managerevent', on);
+  });
+}
+
+(async () => {
+  const bad = await connect('wrong-secret');
+  out({ step: 'badlogin', response: bad.err && bad.err.response, message: bad.err && bad.err.message });
+  bad.m.disconnect();
+
+  const { m, err } = await connect(secret);
+  if (err) fail('login: ' + JSON.stringify(err));
+  out({ step: 'login', ok: true });
+  const seen = [];
+  m.on('managerevent', (e) => seen.push(e));
+
+  const pong = await action(m, { action: 'ping' });
+  out({ step: 'ping', response: pong.response, ping: pong.ping });
+
+  const originated = waitEvent(m, (e) => e.event === 'OriginateResponse' && e.actionid === 'orig-1');
+  const ack = await action(m, {
+    action: 'originate', actionid: 'orig-1', channel, callerid, timeout: 10000, async: 'true',
+    context: target ? 'phones' : 'survey', exten: target || 's', priority: 1,
+    variable: { RATING_FOR: '7001' },
+  });
+  out({ step: 'originate', response: ack.response, message: ack.message });
+  const resp = await originated;
+  out({ step: 'originateresponse', response: resp.response, reason: resp.reason, channel: resp.channel, uniqueid: resp.uniqueid,
+        calleridnum: resp.calleridnum });
+  const hangup = seen.find((e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid) ||
+    await waitEvent(m, (e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid);
+  out({ step: 'hangup', channel: hangup.channel, cause: hangup.cause, causetxt: hangup['cause-txt'],
+        newchannel: seen.some((e) => e.event === 'Newchannel' && e.uniqueid === resp.uniqueid),
+        events: seen.filter((e) => e.uniqueid === resp.uniqueid).map((e) => e.event) });
+
+  const qs = collect(m, 'qs-1', 'queuestatuscomplete');
+  const qack = await action(m, { action: 'queuestatus', actionid: 'qs-1' });
+  const qevents = await qs;
+  out({ step: 'queuestatus', response: qack.response, eventlist: qack.eventlist,
+        events: qevents.map((e) => [e.event, e.queue || '', e.location || '', e.listitems || '']) });
+
+  const put = await action(m, { action: 'dbput', family: 'callback', key: '0612345678', val: 'fr' });
+  out({ step: 'dbput', response: put.response, message: put.message });
+  const dg = collect(m, 'db-1', 'dbgetcomplete');
+  await action(m, { action: 'dbget', actionid: 'db-1', family: 'callback', key: '0612345678' });
+  const dgot = await dg;
+  out({ step: 'dbget', val: dgot[0].val, family: dgot[0].family });
+
+  m.disconnect();
+  process.exit(0);
+})().catch(fail);
