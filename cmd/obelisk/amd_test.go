@@ -27,9 +27,14 @@ between_words_silence = 50
 maximum_number_of_words = 2
 `
 
-// amdDialplan is what a call file's answered call runs: AMD with
-// amd.conf's settings, then the result in the log.
+// amdDialplan is what a call file's answered call runs ([amd]), and a
+// trunk's call ([from-pstn]): AMD with amd.conf's settings, then the
+// result in the log.
 const amdDialplan = `[from-pstn]
+exten => _X.,1,Answer()
+ same => n,AMD()
+ same => n,Verbose(1,AMD inbound ${AMDSTATUS} ${AMDCAUSE})
+ same => n,Hangup()
 [phones]
 [amd]
 exten => s,1,AMD()
@@ -74,14 +79,15 @@ func soxPCM(t *testing.T, in string, effects ...string) []int16 {
 	return pcm
 }
 
-// playPCM sends pcm as µ-law RTP from conn to ip:port, 20 ms a packet,
-// paced, until it is sent or stop is closed.
-func playPCM(conn net.PacketConn, ip, port string, pcm []int16, stop <-chan struct{}) {
+// playPCM sends pcm as G.711 RTP (payload type pt: 0 µ-law, 8 A-law)
+// from conn to ip:port, 20 ms a packet, paced, until it is sent or stop
+// is closed.
+func playPCM(conn net.PacketConn, ip, port string, pt uint8, pcm []int16, stop <-chan struct{}) {
 	dst, err := net.ResolveUDPAddr("udp", net.JoinHostPort(ip, port))
 	if err != nil {
 		return
 	}
-	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SSRC: 0xa3d, SequenceNumber: 1, Timestamp: 160}}
+	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, SSRC: 0xa3d, SequenceNumber: 1, Timestamp: 160}}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for len(pcm) > 0 {
@@ -92,7 +98,11 @@ func playPCM(conn net.PacketConn, ip, port string, pcm []int16, stop <-chan stru
 			if i < n {
 				v = pcm[i]
 			}
-			payload[i] = g711.EncodeUlawFrame(v)
+			if pt == 8 {
+				payload[i] = g711.EncodeAlawFrame(v)
+			} else {
+				payload[i] = g711.EncodeUlawFrame(v)
+			}
 		}
 		p.Payload = payload
 		b, _ := p.Marshal()
@@ -108,14 +118,17 @@ func playPCM(conn net.PacketConn, ip, port string, pcm []int16, stop <-chan stru
 	}
 }
 
-// TestAMDOnCallFiles: a call file calls phone 1001, whose answer is the
+// TestAMD: a call file calls phone 1001, whose answer is the
 // test's audio; the answered channel runs AMD() with amd.conf.sample's
 // settings. An espeak-ng "Hello?" after half a second, then silence, is a
 // HUMAN (HUMAN-800-800: 800 ms of silence after the greeting); a
 // voicemail greeting followed by a beep is a MACHINE (a third word is
 // more than maximum_number_of_words = 2). Each call ends with the
 // dialplan's hang-up.
-func TestAMDOnCallFiles(t *testing.T) {
+//
+// On a trunk's inbound call, AMD listens to the caller: "Hello?" is a
+// HUMAN again.
+func TestAMD(t *testing.T) {
 	hello := espeakAnswer(t, "Hello?")
 	greeting := espeakAnswer(t, "Hi, you have reached the voicemail of John Smith. I am not available right now, please leave your message after the tone.")
 	beep := soxPCM(t, "-n", "synth", "0.5", "sine", "1000", "vol", "0.5")
@@ -165,7 +178,7 @@ func TestAMDOnCallFiles(t *testing.T) {
 			go func() {
 				defer close(played)
 				time.Sleep(250 * time.Millisecond) // the phone rings for 200 ms first
-				playPCM(sock, ip, port, c.answer, stop)
+				playPCM(sock, ip, port, 0, c.answer, stop)
 			}()
 			t.Cleanup(func() {
 				close(stop)
@@ -178,4 +191,34 @@ func TestAMDOnCallFiles(t *testing.T) {
 			}
 		})
 	}
+	// AMD on an inbound call listens to the caller.
+	t.Run("a caller says hello", func(t *testing.T) {
+		trunkIP := loopbackIP(t, 211)
+		sock := listenUDP(t, trunkIP)
+		portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
+		scenario := writeScenario(t, "ivr_trunk_call.xml", map[string]string{
+			"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+			"m=audio [media_port]":              "m=audio " + portOf(sock),
+			"> trunk-rtp-port":                  "> " + portFile,
+			"HOLD_MS":                           "10000",
+		})
+		trunk := startSipp(t, "trunk", trunkIP, sw.sipAddr, scenario, "-s", "0522000000", "-timeout", "15s")
+		port, pt := waitPortFile(portFile, 10*time.Second)
+		if port == "" {
+			_, failure := trunk.wait(time.Second)
+			t.Fatalf("the switch did not answer the trunk's call with media:\n%s", failure)
+		}
+		stop := make(chan struct{})
+		played := make(chan struct{})
+		go func() {
+			defer close(played)
+			playPCM(sock, ip, port, g711PT(pt), join(quiet(500*time.Millisecond), hello, quiet(4*time.Second)), stop)
+		}()
+		t.Cleanup(func() {
+			close(stop)
+			<-played
+		})
+		waitLog(t, sw, "AMD inbound HUMAN HUMAN-800-800")
+		trunk.mustPass(t, "the call answered, then hung up by the switch once AMD decided")
+	})
 }
