@@ -185,7 +185,7 @@ func (s *Switch) amdConfig() amd.Config {
 //	exten => s,1,AMD()
 //	 same => n,GotoIf($["${AMDSTATUS}" = "MACHINE"]?machine)
 //	 same => n,Queue(sales)
-//	 same => n(machine),WaitForSilence(1000)
+//	 same => n(machine),Wait(2)
 //	 same => n,Playback(campaign-message)
 func amdApp() *ivr.App {
 	return &ivr.App{
