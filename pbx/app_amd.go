@@ -185,6 +185,7 @@ func (s *Switch) amdConfig() amd.Config {
 //	exten => s,1,AMD()
 //	 same => n,GotoIf($["${AMDSTATUS}" = "MACHINE"]?machine)
 //	 same => n,Queue(sales)
+//	 same => n,Hangup()
 //	 same => n(machine),Wait(2)
 //	 same => n,Playback(campaign-message)
 func amdApp() *ivr.App {
