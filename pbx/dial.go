@@ -39,6 +39,9 @@ func dialApp() *ivr.App {
 			}
 			call, ok := ch.Call().(*sipCall)
 			if !ok {
+				call, ok = originatedCaller(ch) // an originated channel (originate.go)
+			}
+			if !ok {
 				return errors.New("Dial: the channel is not a SIP call")
 			}
 			return call.sw.dial(ctx, ch, call, args)

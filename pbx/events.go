@@ -74,8 +74,10 @@ func (r *channelRegistry) remove(ch *ivr.Channel) *liveChannel {
 		return nil
 	}
 	delete(r.byCh, ch)
-	if r.byCall[ch.Call()] == lc {
-		delete(r.byCall, ch.Call())
+	for call, x := range r.byCall {
+		if x == lc {
+			delete(r.byCall, call)
+		}
 	}
 	if r.byName[ch.Name] == lc {
 		delete(r.byName, ch.Name)
@@ -87,6 +89,15 @@ func (r *channelRegistry) remove(ch *ivr.Channel) *liveChannel {
 		}
 	}
 	return lc
+}
+
+// addCall makes call another way to find ch's entry.
+func (r *channelRegistry) addCall(call any, ch *ivr.Channel) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if lc := r.byCh[ch]; lc != nil {
+		r.byCall[call] = lc
+	}
 }
 
 func (r *channelRegistry) ofCall(call any) *liveChannel {

@@ -62,7 +62,14 @@ func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originat
 		s.channelDown(ch, dialStatusCause(st))
 		return res, nil
 	}
-	call.answered(newCalleeCall(s, out))
+	// The answered party is the channel's caller: the dialplan runs on it
+	// as on an inbound call, so its Dial calls a second party and bridges
+	// the two (click-to-call), and its CDRs are the originated ones.
+	caller := newSIPCall(s, b2bua.AsCaller(out))
+	caller.ch = ch
+	caller.cdr = cdrOf(ch)
+	call.answered(caller)
+	s.live.addCall(caller, ch) // its digits are the channel's (DTMF events)
 	ch.SetState(ivr.StateUp)
 	s.channelState(ch)
 	go s.runOriginated(out, ch, cf)
@@ -77,21 +84,39 @@ type Originated struct {
 }
 
 // originatedCall is the Call of an originated channel: the answered
-// leg's calleeCall, set once the channel is answered (the dialplan runs
-// only then).
+// party's sipCall (over b2bua.AsCaller), set once the channel is answered
+// (the dialplan runs only then).
 type originatedCall struct {
 	ivr.Call
 
 	mu sync.Mutex
 	// leg is the answered call, nil while dialling.
-	leg *calleeCall
+	leg *sipCall
 }
 
-// answered sets the answered leg's call.
-func (c *originatedCall) answered(cc *calleeCall) {
+// answered sets the answered party's call.
+func (c *originatedCall) answered(sc *sipCall) {
 	c.mu.Lock()
-	c.Call, c.leg = cc, cc
+	c.Call, c.leg = sc, sc
 	c.mu.Unlock()
+}
+
+// caller returns the answered party's call, nil while dialling: what
+// Dial runs on for an originated channel.
+func (c *originatedCall) caller() *sipCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.leg
+}
+
+// originatedCaller is the sipCall of an answered originated channel.
+func originatedCaller(ch *ivr.Channel) (*sipCall, bool) {
+	if oc, ok := ch.Call().(*originatedCall); ok {
+		if c := oc.caller(); c != nil {
+			return c, true
+		}
+	}
+	return nil, false
 }
 
 // hangup returns the channel's hangup for the registry: it cancels the
@@ -121,4 +146,14 @@ func dialStatusCause(st string) int {
 		return ivr.CauseCongestion
 	}
 	return ivr.CauseChanUnavailable
+}
+
+// originatedDone ends an answered originated channel once its dialplan
+// is done: the caller's media (music on hold, generators) stops and
+// Hangup is published.
+func (s *Switch) originatedDone(ch *ivr.Channel) {
+	if c, ok := originatedCaller(ch); ok {
+		c.closeMedia()
+	}
+	s.channelDown(ch, ch.HangupCause())
 }

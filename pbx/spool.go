@@ -88,7 +88,7 @@ func allVars(ch *ivr.Channel) map[string]string {
 // (or its one application) until it hangs up.
 func (s *Switch) runOriginated(out *b2bua.Outbound, ch *ivr.Channel, cf *outbound.CallFile) {
 	defer out.Close()
-	defer func() { s.channelDown(ch, ch.HangupCause()) }() // Hangup (events.go)
+	defer s.originatedDone(ch) // its media stopped, Hangup published (originate.go)
 	defer s.finishOriginated(ch)
 	if cf.Application != "" {
 		// Application/Data: the answered channel runs that application

@@ -227,3 +227,58 @@ func readAMI(r *bufio.Reader) string {
 		}
 	}
 }
+
+// TestAMIClickToCall is seed 002's click-to-call through the manager:
+// Originate Channel=SIP/1001 (the agent's phone) Context=phones
+// Exten=0655443322 (the target) with the agent's caller ID. The agent's
+// phone rings first; once it answers, its channel runs phones,0655443322,
+// whose Dial calls the target through the trunk with that caller ID;
+// the two are bridged until the target hangs up. The client sees the
+// originated channel answer (Newstate) before it dials (DialBegin), the
+// dial answered (DialEnd) before the bridge (BridgeEnter), then Hangup.
+func TestAMIClickToCall(t *testing.T) {
+	needAMIClient(t)
+	ip, trunkIP, phoneIP := loopbackIP(t, 205), loopbackIP(t, 206), loopbackIP(t, 207)
+	port := freeTCPPort(t, ip)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":     strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"manager.conf": managerConf(port),
+		"extensions.conf": `[from-pstn]
+[phones]
+exten => _0X.,1,Dial(SIP/pstn/${EXTEN},20)
+exten => h,1,Verbose(1,click-to-call ended with ${DIALSTATUS})
+`,
+	})
+	waitLog(t, sw, `msg="manager listening"`)
+	targetDone := sippBackground(t, trunkIP, "", "ami_target_answer.xml", "5060")
+	agent := writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *70$"})
+	phonePort := freeUDPPort(t, phoneIP)
+	agentDone := sippBackground(t, phoneIP, "", agent, phonePort)
+	registerPhone(t, phoneIP, sw, phonePort)
+
+	steps := runAMIClient(t, net.JoinHostPort(ip, port), "SIP/1001", `"Agent [M]" <0612345678>`, "0655443322")
+	if r := steps["originateresponse"]; r["response"] != "Success" || r["reason"] != "4" {
+		t.Errorf("OriginateResponse %v, want Success, Reason 4", r)
+	}
+	evs := strings.Split(toString(steps["hangup"]["events"]), ",")
+	pos := func(name string) int {
+		for i, e := range evs {
+			if e == name {
+				return i
+			}
+		}
+		t.Errorf("no %s among the channel's events %v", name, evs)
+		return -1
+	}
+	if !(pos("Newchannel") < pos("Newstate") && pos("Newstate") < pos("DialBegin") && pos("DialBegin") < pos("DialEnd") &&
+		pos("DialEnd") < pos("BridgeEnter") && pos("BridgeEnter") < pos("Hangup")) {
+		t.Errorf("the channel's events in the wrong order: %v", evs)
+	}
+	if res := <-targetDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("target: %s", res)
+	}
+	if res := <-agentDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("agent: %s", res)
+	}
+	waitLog(t, sw, "click-to-call ended with ANSWER")
+}
