@@ -260,7 +260,7 @@ func (b *amiBackend) Peers() []ami.Peer {
 	busy := map[string]int{}
 	for _, lc := range b.s.live.all() {
 		if tech, rest, ok := strings.Cut(lc.ch.Name, "/"); ok && tech == "SIP" {
-			busy[channelBase(tech+"/"+rest)[len("SIP/"):]]++
+			busy[channelBase(tech + "/" + rest)[len("SIP/"):]]++
 		}
 	}
 	var out []ami.Peer
