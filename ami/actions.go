@@ -15,6 +15,11 @@ import (
 // mailbox or database key that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is wrapped by Backend errors for a request the switch
+// cannot carry out as asked (a transfer to an extension that does not
+// exist).
+var ErrInvalid = errors.New("invalid request")
+
 // action is one manager action and the write classes it needs (any one),
 // as ast_manager_register_xml registers it.
 type action struct {
@@ -31,6 +36,7 @@ func init() {
 		"originate":          {"originate", actionOriginate},
 		"hangup":             {"system,call", actionHangup},
 		"redirect":           {"call", actionRedirect},
+		"blindtransfer":      {"call", actionBlindTransfer},
 		"getvar":             {"call,reporting", actionGetvar},
 		"setvar":             {"call", actionSetvar},
 		"status":             {"system,call,reporting", actionStatus},
@@ -263,6 +269,30 @@ func actionRedirect(_ context.Context, ss *session, m *Message) {
 		return
 	}
 	ss.success(m, "Redirect successful")
+}
+
+// actionBlindTransfer is BlindTransfer (manager.c
+// action_blind_transfer): Channel's bridge partner goes to Context,Exten.
+func actionBlindTransfer(_ context.Context, ss *session, m *Message) {
+	name, exten := m.Get("Channel"), m.Get("Exten")
+	if name == "" {
+		ss.fail(m, "No channel specified")
+		return
+	}
+	if exten == "" {
+		ss.fail(m, "No extension specified")
+		return
+	}
+	switch err := ss.srv.backend.BlindTransfer(name, m.Get("Context"), exten); {
+	case err == nil:
+		ss.success(m, "Transfer succeeded")
+	case errors.Is(err, ErrNotFound):
+		ss.fail(m, "No such channel")
+	case errors.Is(err, ErrInvalid):
+		ss.fail(m, "Transfer invalid")
+	default:
+		ss.fail(m, "Transfer failed")
+	}
 }
 
 func actionGetvar(_ context.Context, ss *session, m *Message) {

@@ -21,6 +21,10 @@ type Backend interface {
 	Channels() []Channel
 	// Hangup hangs channel up with a Q.850 cause.
 	Hangup(channel string, cause int) error
+	// BlindTransfer sends the bridge partner of channel to
+	// context,exten,1 and hangs channel up; an extension that does not
+	// exist wraps ErrInvalid.
+	BlindTransfer(channel, context, exten string) error
 	// Redirect sends a channel to context,exten,priority (its dialplan
 	// goes on there).
 	Redirect(channel, context, exten string, priority int) error

@@ -53,6 +53,15 @@ func (b *fakeBackend) Hangup(ch string, cause int) error {
 	return nil
 }
 func (b *fakeBackend) Redirect(ch, c, e string, p int) error { return ErrNotFound }
+func (b *fakeBackend) BlindTransfer(ch, c, e string) error {
+	if ch != "SIP/1001-00000001" {
+		return ErrNotFound
+	}
+	if e != "1002" {
+		return fmt.Errorf("%w: no such extension", ErrInvalid)
+	}
+	return nil
+}
 func (b *fakeBackend) Getvar(ch, name string) (string, error) {
 	if ch != "" && ch != "SIP/1001-00000001" {
 		return "", ErrNotFound
@@ -354,6 +363,12 @@ func TestDBAndMisc(t *testing.T) {
 	}
 	if m := c.do("Action: Hangup", "Channel: SIP/nope"); m.Get("Message") != "No such channel" {
 		t.Fatalf("hangup missing: %s", m)
+	}
+	if m := c.do("Action: BlindTransfer", "Channel: SIP/1001-00000001", "Context: phones", "Exten: 1002"); m.Get("Message") != "Transfer succeeded" {
+		t.Fatalf("blindtransfer: %s", m)
+	}
+	if m := c.do("Action: BlindTransfer", "Channel: SIP/1001-00000001", "Exten: 9"); m.Get("Message") != "Transfer invalid" {
+		t.Fatalf("blindtransfer to nowhere: %s", m)
 	}
 	if m := c.do("Action: MailboxCount", "Mailbox: 600@default"); m.Get("NewMessages") != "2" || m.Get("OldMessages") != "1" {
 		t.Fatalf("mailbox: %s", m)

@@ -115,6 +115,35 @@ func (b *amiBackend) Hangup(name string, cause int) error {
 	return nil
 }
 
+// BlindTransfer sends the bridge partner of channel to context,exten,1
+// (Asterisk's BlindTransfer action, ast_bridge_transfer_blind), as a
+// REFER would (bridge.go's BlindTransfer); the transferer is hung up.
+func (b *amiBackend) BlindTransfer(name, context, exten string) error {
+	lc, err := b.channel(name)
+	if err != nil {
+		return err
+	}
+	lc.mu.Lock()
+	leg := lc.leg
+	lc.mu.Unlock()
+	if leg == nil {
+		return fmt.Errorf("blind transfer %s: %w", name, errNotBridged)
+	}
+	ctx, cancel := contextWithTimeout(referTimeout)
+	defer cancel()
+	if err := b.s.BlindTransfer(ctx, leg, exten, context, nil); err != nil {
+		if errors.Is(err, errNoExtension) {
+			return fmt.Errorf("%w: %w", ami.ErrInvalid, err)
+		}
+		return err
+	}
+	return nil
+}
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
 // Redirect is not there yet: the engine has no safe way to move a
 // running channel from another goroutine.
 func (b *amiBackend) Redirect(name, context, exten string, priority int) error {
@@ -132,6 +161,9 @@ func (b *amiBackend) Getvar(name, variable string) (string, error) {
 	lc, err := b.channel(name)
 	if err != nil {
 		return "", err
+	}
+	if lc.ch == nil {
+		return "", nil // a called leg has no variables here
 	}
 	if strings.HasSuffix(variable, ")") {
 		return lc.ch.Expand("${" + variable + "}"), nil
@@ -151,6 +183,9 @@ func (b *amiBackend) Setvar(name, variable, value string) error {
 	lc, err := b.channel(name)
 	if err != nil {
 		return err
+	}
+	if lc.ch == nil {
+		return fmt.Errorf("setvar %s: a called leg has no variables", name)
 	}
 	return lc.ch.SetVariable(variable, value)
 }
@@ -259,7 +294,7 @@ func (b *amiBackend) Peers() []ami.Peer {
 	}
 	busy := map[string]int{}
 	for _, lc := range b.s.live.all() {
-		if tech, rest, ok := strings.Cut(lc.ch.Name, "/"); ok && tech == "SIP" {
+		if tech, rest, ok := strings.Cut(lc.channelName(), "/"); ok && tech == "SIP" {
 			busy[channelBase(tech + "/" + rest)[len("SIP/"):]]++
 		}
 	}

@@ -329,6 +329,7 @@ func (s *Switch) cdrDial(ctx context.Context, call *sipCall, t dialTarget, req b
 		return nil, err
 	}
 	s.dialEnd(dialer, name, "ANSWER")
+	s.legUp(name, out, dialer) // the called channel, for the manager (events.go)
 	legNames.Store(out, name)
 	context.AfterFunc(out.Context(), func() {
 		legNames.Delete(out)

@@ -1,6 +1,7 @@
 package pbx
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/ami"
 	"github.com/obelisk-pbx/obelisk/events"
 	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
 // The switch's event stream (events.Bus) and the registry of live
@@ -27,10 +29,17 @@ import (
 // API.
 func (s *Switch) Events() *events.Bus { return &s.events }
 
-// liveChannel is a channel in the registry.
+// liveChannel is a channel in the registry: one that runs the dialplan
+// (ch set), or an answered called leg (Dial's, a queue member's: ch nil).
 type liveChannel struct {
-	ch      *ivr.Channel
-	created time.Time
+	ch *ivr.Channel
+	// leg is the channel's SIP leg (nil while an originated channel
+	// rings).
+	leg *b2bua.Leg
+	// name, uniqueid, linkedid and the caller ID are a called leg's.
+	name, uniqueid, linkedid string
+	cidNum, cidName          string
+	created                  time.Time
 	// hangup ends the channel with a cause (the AMI Hangup action).
 	hangup func(cause int)
 
@@ -60,43 +69,74 @@ func (r *channelRegistry) add(lc *liveChannel) {
 	if r.byName == nil {
 		r.byName, r.byCh, r.byCall = map[string]*liveChannel{}, map[*ivr.Channel]*liveChannel{}, map[any]*liveChannel{}
 	}
-	r.byName[lc.ch.Name] = lc
-	r.byCh[lc.ch] = lc
-	r.byCall[lc.ch.Call()] = lc
+	r.byName[lc.channelName()] = lc
+	if lc.ch != nil {
+		r.byCh[lc.ch] = lc
+		r.byCall[lc.ch.Call()] = lc
+	}
 	r.order = append(r.order, lc)
 }
 
 func (r *channelRegistry) remove(ch *ivr.Channel) *liveChannel {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	lc := r.byCh[ch]
+	r.mu.Unlock()
 	if lc == nil {
 		return nil
 	}
-	delete(r.byCh, ch)
+	return r.removeEntry(lc)
+}
+
+// removeEntry forgets lc; it returns nil when lc was gone already.
+func (r *channelRegistry) removeEntry(lc *liveChannel) *liveChannel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	found := false
+	if lc.ch != nil {
+		delete(r.byCh, lc.ch)
+	}
 	for call, x := range r.byCall {
 		if x == lc {
 			delete(r.byCall, call)
 		}
 	}
-	if r.byName[ch.Name] == lc {
-		delete(r.byName, ch.Name)
+	if name := lc.channelName(); r.byName[name] == lc {
+		delete(r.byName, name)
 	}
 	for i, x := range r.order {
 		if x == lc {
 			r.order = append(r.order[:i:i], r.order[i+1:]...)
+			found = true
 			break
 		}
+	}
+	if !found {
+		return nil
 	}
 	return lc
 }
 
-// addCall makes call another way to find ch's entry.
-func (r *channelRegistry) addCall(call any, ch *ivr.Channel) {
+// channelName is the entry's channel name.
+func (lc *liveChannel) channelName() string {
+	if lc.ch != nil {
+		return lc.ch.Name
+	}
+	return lc.name
+}
+
+// addCall makes call another way to find ch's entry, and leg its leg
+// (an originated channel once answered).
+func (r *channelRegistry) addCall(call any, ch *ivr.Channel, leg *b2bua.Leg) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if lc := r.byCh[ch]; lc != nil {
+	lc := r.byCh[ch]
+	if lc != nil {
 		r.byCall[call] = lc
+	}
+	r.mu.Unlock()
+	if lc != nil {
+		lc.mu.Lock()
+		lc.leg = leg
+		lc.mu.Unlock()
 	}
 }
 
@@ -120,7 +160,7 @@ func (r *channelRegistry) lookup(name string) *liveChannel {
 		return lc
 	}
 	for _, lc := range r.order {
-		if lc.ch.UniqueID == name {
+		if lc.ch != nil && lc.ch.UniqueID == name || lc.ch == nil && lc.uniqueid == name {
 			return lc
 		}
 	}
@@ -149,6 +189,14 @@ func amiState(st ivr.State) int {
 // snapshot is the channel as the manager shows it.
 func (lc *liveChannel) snapshot() ami.Channel {
 	ch := lc.ch
+	if ch == nil {
+		lc.mu.Lock()
+		defer lc.mu.Unlock()
+		return ami.Channel{Name: lc.name, Uniqueid: lc.uniqueid, Linkedid: lc.linkedid, State: 6, StateDesc: "Up",
+			CallerIDNum: lc.cidNum, CallerName: lc.cidName, ConnectedNum: lc.connectedNum, ConnectedName: lc.connectedName,
+			Language: "en", Context: lc.context, Exten: lc.exten, Priority: 1, Application: "AppDial",
+			Data: "(Outgoing Line)", BridgeID: lc.bridge, Created: lc.created}
+	}
 	cid := ch.CallerID()
 	st := ch.State()
 	lc.mu.Lock()
@@ -187,6 +235,9 @@ func (s *Switch) channelFields(prefix string, ch *ivr.Channel) []events.Field {
 func (s *Switch) channelUp(ch *ivr.Channel, hangup func(cause int)) {
 	lc := &liveChannel{ch: ch, created: time.Now(), hangup: hangup,
 		context: ch.Context, exten: ch.Exten, priority: ch.Priority}
+	if c, ok := ch.Call().(*sipCall); ok {
+		lc.leg = c.in.Leg
+	}
 	s.live.add(lc)
 	s.channelEvent("Newchannel", "call", ch)
 }
@@ -310,4 +361,43 @@ func (bs *bridgeSession) publishBridge(name string) {
 			bs.sw.bridgeEvent(name, p.call.ch, id, pair[1].name)
 		}
 	}
+}
+
+// legUniqueBase keeps called legs' uniqueids (epoch.n) apart from the
+// engine's, which count dialplan channels from 1.
+const legUniqueBase = 1_000_000
+
+// legUp registers an answered called leg, dialled by dialer under name
+// (SIP/1001-0000000a), publishes its Newchannel (at the answer: the
+// leg's channel exists only from then here, where Asterisk's exists
+// from the dial) and, once the leg ends, its Hangup.
+func (s *Switch) legUp(name string, out *b2bua.Outbound, dialer *ivr.Channel) {
+	lc := &liveChannel{leg: out.Leg, name: name, created: time.Now(),
+		uniqueid: fmt.Sprintf("%d.%d", time.Now().Unix(), legUniqueBase+s.channels.Add(1)),
+		hangup:   func(int) { _ = out.Hangup(context.Background()) }}
+	if dialer != nil {
+		lc.linkedid = dialer.LinkedID
+		cid := dialer.CallerID()
+		lc.connectedNum, lc.connectedName = cid.Num, cid.Name
+		lc.context = dialer.Context
+	}
+	if lc.linkedid == "" {
+		lc.linkedid = lc.uniqueid
+	}
+	if ep := out.Endpoint(); ep != nil {
+		lc.cidNum = ep.Name
+		if ep.Context != "" {
+			lc.context = ep.Context
+		}
+	}
+	s.live.add(lc)
+	s.publish("Newchannel", "call", ami.ChannelFields("", lc.snapshot())...)
+	context.AfterFunc(out.Context(), func() {
+		fields := ami.ChannelFields("", lc.snapshot())
+		if s.live.removeEntry(lc) == nil {
+			return
+		}
+		s.publish("Hangup", "call", append(fields, events.Field{Key: "Cause", Value: "16"},
+			events.Field{Key: "Cause-txt", Value: causeText(16)})...)
+	})
 }

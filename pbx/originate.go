@@ -69,7 +69,7 @@ func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originat
 	caller.ch = ch
 	caller.cdr = cdrOf(ch)
 	call.answered(caller)
-	s.live.addCall(caller, ch) // its digits are the channel's (DTMF events)
+	s.live.addCall(caller, ch, out.Leg) // its digits are the channel's (DTMF events)
 	ch.SetState(ivr.StateUp)
 	s.channelState(ch)
 	go s.runOriginated(out, ch, cf)

@@ -235,7 +235,8 @@ func readAMI(r *bufio.Reader) string {
 // whose Dial calls the target through the trunk with that caller ID;
 // the two are bridged until the target hangs up. The client sees the
 // originated channel answer (Newstate) before it dials (DialBegin), the
-// dial answered (DialEnd) before the bridge (BridgeEnter), then Hangup.
+// dial answered (DialEnd) before the bridge (BridgeEnter), then Hangup;
+// while they talk CoreShowChannels lists both channels.
 func TestAMIClickToCall(t *testing.T) {
 	needAMIClient(t)
 	ip, trunkIP, phoneIP := loopbackIP(t, 205), loopbackIP(t, 206), loopbackIP(t, 207)
@@ -273,6 +274,10 @@ exten => h,1,Verbose(1,click-to-call ended with ${DIALSTATUS})
 	if !(pos("Newchannel") < pos("Newstate") && pos("Newstate") < pos("DialBegin") && pos("DialBegin") < pos("DialEnd") &&
 		pos("DialEnd") < pos("BridgeEnter") && pos("BridgeEnter") < pos("Hangup")) {
 		t.Errorf("the channel's events in the wrong order: %v", evs)
+	}
+	names := toString(steps["channels"]["names"])
+	if !strings.HasPrefix(names, "SIP/1001-") || !strings.Contains(names, ",SIP/pstn-") {
+		t.Errorf("CoreShowChannels while bridged: %q, want the agent's SIP/1001-… and the target's SIP/pstn-…", names)
 	}
 	if res := <-targetDone; !strings.HasPrefix(res, "exit 0") {
 		t.Fatalf("target: %s", res)

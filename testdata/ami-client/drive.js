@@ -7,7 +7,8 @@
 // Steps: a login with a wrong secret (must fail); a login; Ping; an Async
 // Originate of CHANNEL to survey,s,1 (or to phones,TARGET,1 with TARGET)
 // with CALLERID and a variable, waiting for its OriginateResponse and the
-// channel's Hangup; QueueStatus; DBPut then DBGet.
+// channel's Hangup (with TARGET, CoreShowChannels while it is bridged);
+// QueueStatus; DBPut then DBGet.
 'use strict';
 const AMI = require('asterisk-manager');
 
@@ -63,6 +64,7 @@ function waitEvent(m, pred) {
   out({ step: 'ping', response: pong.response, ping: pong.ping });
 
   const originated = waitEvent(m, (e) => e.event === 'OriginateResponse' && e.actionid === 'orig-1');
+  const bridged = target && waitEvent(m, (e) => e.event === 'BridgeEnter' && e.channel.startsWith(channel + '-'));
   const ack = await action(m, {
     action: 'originate', actionid: 'orig-1', channel, callerid, timeout: 10000, async: 'true',
     context: target ? 'phones' : 'survey', exten: target || 's', priority: 1,
@@ -72,6 +74,14 @@ function waitEvent(m, pred) {
   const resp = await originated;
   out({ step: 'originateresponse', response: resp.response, reason: resp.reason, channel: resp.channel, uniqueid: resp.uniqueid,
         calleridnum: resp.calleridnum });
+  if (bridged) {
+    // While the two are bridged, CoreShowChannels lists both channels.
+    await bridged;
+    const cs = collect(m, 'cs-1', 'coreshowchannelscomplete');
+    await action(m, { action: 'coreshowchannels', actionid: 'cs-1' });
+    const chans = await cs;
+    out({ step: 'channels', names: chans.filter((e) => e.event === 'CoreShowChannel').map((e) => e.channel) });
+  }
   const hangup = seen.find((e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid) ||
     await waitEvent(m, (e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid);
   out({ step: 'hangup', channel: hangup.channel, cause: hangup.cause, causetxt: hangup['cause-txt'],
