@@ -9,6 +9,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/dtmf"
 	"github.com/obelisk-pbx/obelisk/features"
 	"github.com/obelisk-pbx/obelisk/ivr"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 )
 
 // featureWatcher matches one bridged party's digits against the feature
@@ -201,10 +202,13 @@ done:
 
 // transferToChannel sends a called party to context,exten,1 of the
 // dialplan on a channel of its own, which now owns the leg (a blind
-// transfer of the called party).
+// transfer of the called party). The channel runs on the leg as on an
+// inbound call (b2bua.AsCaller), so its dialplan may Dial, Queue or
+// VoiceMail like any other, as the transferee's channel does in Asterisk.
 func (s *Switch) transferToChannel(caller *ivr.Channel, p *bridgeParty, transferer, tctx, exten string) {
 	out := p.out
-	ch := s.engine.NewChannel(newCalleeCall(s, out), ivr.ChannelOptions{
+	call := newSIPCall(s, b2bua.AsCaller(out))
+	ch := s.engine.NewChannel(call, ivr.ChannelOptions{
 		Name:     p.name,
 		LinkedID: caller.LinkedID,
 		Context:  tctx,
@@ -214,6 +218,7 @@ func (s *Switch) transferToChannel(caller *ivr.Channel, p *bridgeParty, transfer
 		Vars:     caller.Inheritable(),
 		State:    ivr.StateUp,
 	})
+	call.ch = ch
 	ch.SetVar("BLINDTRANSFER", transferer)
 	caller.Logger().Info("blind transfer: the called party goes on in the dialplan", "to", tctx+","+exten+",1", "channel", ch.Name)
 	go func() {

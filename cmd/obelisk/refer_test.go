@@ -55,7 +55,7 @@ exten => 1002,1,Verbose(1,transferred ${CALLERID(num)} to 1002 BLINDTRANSFER=${B
  same => n,Dial(SIP/1002,10)
 exten => 1003,1,Dial(SIP/1003,10)
 exten => 1004,1,Verbose(1,${CALLERID(num)}'s call reached 1004 BLINDTRANSFER=${BLINDTRANSFER})
- same => n,Wait(3)
+ same => n,Dial(SIP/1003,10)
 exten => 500,1,Answer()
  same => n,Wait(6)
 `
@@ -162,10 +162,13 @@ func TestREFERBlindInQueue(t *testing.T) { testBlindREFER(t, "0522000001", "Queu
 
 // TestREFERBlindByCaller: the calling phone 1001 blind-transfers the
 // phone it called (1002) to 1004: 1002 goes on in the dialplan at 1004 on
-// a channel of its own, with BLINDTRANSFER naming 1001's channel; 1001
-// gets NOTIFY 100 then 200 and the switch's BYE, 1002 stays up.
+// a channel of its own, with BLINDTRANSFER naming 1001's channel, whose
+// Dial rings 1003 (a transferee's channel dials like any other); 1001
+// gets NOTIFY 100 then 200 and the switch's BYE, 1002 stays up until 1003
+// answers and hangs up.
 func TestREFERBlindByCaller(t *testing.T) {
 	sw, _, phoneIP := referSwitch(t)
+	target := referPhone(t, sw, phoneIP, "1003", writeScenario(t, "phone_hangs_up.xml", map[string]string{"0612345678": "1001"}))
 	transferee := referPhone(t, sw, phoneIP, "1002", writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *6[789]$", "0612345678": "1001"}))
 	blind := writeScenario(t, "refer_attended.xml", map[string]string{"?Replaces=[field0]%3Bto-tag%3D[field1]%3Bfrom-tag%3D[field2]": ""})
 	transferer := startSipp(t, "1001 transferer", phoneIP, sw.sipAddr, blind,
@@ -179,6 +182,7 @@ func TestREFERBlindByCaller(t *testing.T) {
 	if n := byesFromSwitch(transferee); n != 0 {
 		t.Errorf("the transferee 1002 was hung up at the transfer")
 	}
+	target.mustPass(t, "1003 to be called by 1002's transferred channel, answer and hang up")
 	transferee.mustPass(t, "1002 to be hung up when its transferred channel's dialplan ends")
 }
 
