@@ -33,6 +33,7 @@ func init() {
 	actions = map[string]action{
 		"ping":               {"", actionPing},
 		"events":             {"", actionEvents},
+		"filter":             {"system", actionFilter},
 		"originate":          {"originate", actionOriginate},
 		"hangup":             {"system,call", actionHangup},
 		"redirect":           {"call", actionRedirect},
@@ -83,6 +84,37 @@ func actionEvents(_ context.Context, ss *session, m *Message) {
 		r.Add("Events", "Off")
 	}
 	_ = ss.send(r)
+}
+
+// actionFilter is Filter (Operation: Add, Filter: [!]regex): adds an
+// event filter to this session, as eventfilter= does for the user.
+func actionFilter(_ context.Context, ss *session, m *Message) {
+	if op := m.Get("Operation"); op != "" && !strings.EqualFold(op, "add") {
+		ss.fail(m, "Unknown operation")
+		return
+	}
+	expr := m.Get("Filter")
+	if expr == "" {
+		ss.fail(m, "Filter Required")
+		return
+	}
+	// A new filter replaces the old, which the event pump may be reading.
+	ss.mu.Lock()
+	nf := &eventFilter{}
+	if ss.filter != nil {
+		nf.include = append(nf.include, ss.filter.include...)
+		nf.exclude = append(nf.exclude, ss.filter.exclude...)
+	}
+	err := nf.add(expr)
+	if err == nil {
+		ss.filter = nf
+	}
+	ss.mu.Unlock()
+	if err != nil {
+		ss.fail(m, "Filter Not Added: invalid regular expression")
+		return
+	}
+	ss.success(m, "Filter Added")
 }
 
 // parseCallerID splits "Name" <number> as ast_callerid_parse does.

@@ -169,6 +169,7 @@ type session struct {
 	// mask is the read classes the session gets events of (Events
 	// action); nil before login.
 	mask   map[string]bool
+	filter *eventFilter
 	sub    *events.Subscription
 	closed bool
 }
@@ -377,8 +378,14 @@ func (ss *session) login(m *Message) bool {
 		ss.fail(m, "Authentication failed")
 		return false
 	}
+	filter, err := newEventFilter(u.EventFilters)
+	if err != nil {
+		ss.srv.log.Warn("manager: eventfilter ignored", "username", u.Name, "error", err)
+		filter = nil
+	}
 	ss.mu.Lock()
 	ss.user = u
+	ss.filter = filter
 	ss.mask = map[string]bool{}
 	for _, c := range u.Read {
 		ss.mask[c] = true
@@ -438,12 +445,16 @@ func (ss *session) pump(sub *events.Subscription) {
 	go func() {
 		for e := range sub.C() {
 			ss.mu.Lock()
-			want := ss.mask[e.Class]
+			want, filter := ss.mask[e.Class], ss.filter
 			ss.mu.Unlock()
 			if !want {
 				continue
 			}
-			if ss.send(eventMessage(e, ss.srv.cfg.General.TimestampEvents)) != nil {
+			m := eventMessage(e, ss.srv.cfg.General.TimestampEvents)
+			if !filter.empty() && !filter.pass(m.String()) {
+				continue
+			}
+			if ss.send(m) != nil {
 				return
 			}
 		}

@@ -405,6 +405,14 @@ func TestEventsFlow(t *testing.T) {
 	if m := admin.until("UserEvent"); m.Get("UserEvent") != "CallbackRequested" || m.Get("Number") != "0612" || m.Get("Privilege") != "user,all" {
 		t.Fatalf("userevent %s", m)
 	}
+	if m := admin.do("Action: Filter", "Operation: Add", "Filter: !Event: DTMF"); m.Get("Message") != "Filter Added" {
+		t.Fatalf("filter: %s", m)
+	}
+	b.Publish(events.Event{Name: "DTMFEnd", Class: "dtmf"})
+	b.Publish(events.Event{Name: "Newstate", Class: "call"})
+	if m := admin.read(); m.Get("Event") != "Newstate" {
+		t.Fatalf("after the filter, want Newstate and no DTMFEnd: %s", m)
+	}
 	if m := admin.do("Action: Events", "EventMask: off"); m.Get("Events") != "Off" {
 		t.Fatalf("events off: %s", m)
 	}
