@@ -130,8 +130,10 @@ func (c *sipCall) closeMedia() {
 // media (the simulator's): media applications then do nothing but keep
 // their dialplan semantics.
 func mediaCall(ch *ivr.Channel) (*sipCall, bool) {
-	c, ok := ch.Call().(*sipCall)
-	return c, ok
+	if c, ok := ch.Call().(*sipCall); ok {
+		return c, true
+	}
+	return originatedCaller(ch) // an answered originated channel (originate.go)
 }
 
 // registerMediaApps adds the applications that play to, and record, the

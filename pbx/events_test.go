@@ -158,3 +158,26 @@ func TestOriginateReasonAndCauses(t *testing.T) {
 		t.Error("an unknown cause")
 	}
 }
+
+// TestUserEventApp: UserEvent(name,key: value…) publishes a UserEvent
+// with the channel's fields and the body's headers.
+func TestUserEventApp(t *testing.T) {
+	sw := eventSwitch(t)
+	sub := sw.Events().Subscribe(16)
+	defer sub.Close()
+	clock := ivr.NewVirtualClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	call := &originatedCall{Call: ivr.NewSimCaller(clock, "", nil), leg: &sipCall{sw: sw}}
+	ch := sw.Engine().NewChannel(call, ivr.ChannelOptions{Name: "SIP/7001-00000002", Context: "test", Exten: "600"})
+	if err := userEventApp().Exec(context.Background(), ch, "CallbackRequested,Number: 0612345678,Queue:support,bare"); err != nil {
+		t.Fatal(err)
+	}
+	evs := drain(sub)
+	if len(evs) != 1 {
+		t.Fatalf("events %+v", evs)
+	}
+	e := evs[0]
+	if e.Name != "UserEvent" || e.Class != "user" || e.Get("UserEvent") != "CallbackRequested" || e.Get("Number") != "0612345678" ||
+		e.Get("Queue") != "support" || e.Get("Channel") != "SIP/7001-00000002" || e.Get("Uniqueid") != ch.UniqueID {
+		t.Fatalf("UserEvent %+v", e)
+	}
+}

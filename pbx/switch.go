@@ -112,6 +112,7 @@ func NewRegistry() *ivr.Registry {
 	r.RegisterApp(voiceMailMainApp())
 	r.RegisterApp(parkApp())
 	r.RegisterApp(parkedCallApp())
+	r.RegisterApp(userEventApp()) // app_userevent.go
 	for _, a := range queueMemberApps() {
 		r.RegisterApp(a)
 	}
