@@ -38,6 +38,8 @@ func init() {
 		"hangup":             {"system,call", actionHangup},
 		"redirect":           {"call", actionRedirect},
 		"blindtransfer":      {"call", actionBlindTransfer},
+		"mixmonitor":         {"system", actionMixMonitor},
+		"stopmixmonitor":     {"system", actionStopMixMonitor},
 		"getvar":             {"call,reporting", actionGetvar},
 		"setvar":             {"call", actionSetvar},
 		"status":             {"system,call,reporting", actionStatus},
@@ -324,6 +326,42 @@ func actionBlindTransfer(_ context.Context, ss *session, m *Message) {
 		ss.fail(m, "Transfer invalid")
 	default:
 		ss.fail(m, "Transfer failed")
+	}
+}
+
+// actionMixMonitor is MixMonitor (app_mixmonitor's manager_mixmonitor):
+// Channel, File, Options, Command; the answer carries MixMonitorID.
+func actionMixMonitor(_ context.Context, ss *session, m *Message) {
+	name := m.Get("Channel")
+	if name == "" {
+		ss.fail(m, "No channel specified")
+		return
+	}
+	id, err := ss.srv.backend.MixMonitor(name, m.Get("File"), m.Get("Options"), m.Get("Command"))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		ss.fail(m, "No such channel")
+	case err != nil:
+		ss.fail(m, "Could not start monitoring channel")
+	default:
+		_ = ss.send(response(m, "Success", "").Add("MixMonitorID", id))
+	}
+}
+
+// actionStopMixMonitor is StopMixMonitor: Channel, MixMonitorID.
+func actionStopMixMonitor(_ context.Context, ss *session, m *Message) {
+	name := m.Get("Channel")
+	if name == "" {
+		ss.fail(m, "No channel specified")
+		return
+	}
+	switch err := ss.srv.backend.StopMixMonitor(name, m.Get("MixMonitorID")); {
+	case errors.Is(err, ErrNotFound):
+		ss.fail(m, "No such channel")
+	case err != nil:
+		ss.fail(m, "Could not stop monitoring channel")
+	default:
+		ss.success(m, "Stopped monitoring channel")
 	}
 }
 

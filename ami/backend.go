@@ -25,6 +25,11 @@ type Backend interface {
 	// context,exten,1 and hangs channel up; an extension that does not
 	// exist wraps ErrInvalid.
 	BlindTransfer(channel, context, exten string) error
+	// MixMonitor starts recording channel as MixMonitor(file,options,
+	// command) would and returns the MixMonitor's ID; StopMixMonitor
+	// stops it (id "" is the last one started).
+	MixMonitor(channel, file, options, command string) (string, error)
+	StopMixMonitor(channel, id string) error
 	// Redirect sends a channel to context,exten,priority (its dialplan
 	// goes on there).
 	Redirect(channel, context, exten string, priority int) error

@@ -53,6 +53,18 @@ func (b *fakeBackend) Hangup(ch string, cause int) error {
 	return nil
 }
 func (b *fakeBackend) Redirect(ch, c, e string, p int) error { return ErrNotFound }
+func (b *fakeBackend) MixMonitor(ch, file, opts, cmd string) (string, error) {
+	if ch != "SIP/1001-00000001" {
+		return "", ErrNotFound
+	}
+	return "mon-" + file, nil
+}
+func (b *fakeBackend) StopMixMonitor(ch, id string) error {
+	if id != "mon-a.wav" {
+		return errors.New("no such monitor")
+	}
+	return nil
+}
 func (b *fakeBackend) BlindTransfer(ch, c, e string) error {
 	if ch != "SIP/1001-00000001" {
 		return ErrNotFound
@@ -369,6 +381,15 @@ func TestDBAndMisc(t *testing.T) {
 	}
 	if m := c.do("Action: BlindTransfer", "Channel: SIP/1001-00000001", "Exten: 9"); m.Get("Message") != "Transfer invalid" {
 		t.Fatalf("blindtransfer to nowhere: %s", m)
+	}
+	if m := c.do("Action: MixMonitor", "Channel: SIP/1001-00000001", "File: a.wav", "Options: b"); m.Get("MixMonitorID") != "mon-a.wav" {
+		t.Fatalf("mixmonitor: %s", m)
+	}
+	if m := c.do("Action: StopMixMonitor", "Channel: SIP/1001-00000001", "MixMonitorID: mon-a.wav"); m.Get("Message") != "Stopped monitoring channel" {
+		t.Fatalf("stopmixmonitor: %s", m)
+	}
+	if m := c.do("Action: StopMixMonitor", "Channel: SIP/1001-00000001", "MixMonitorID: x"); m.Get("Message") != "Could not stop monitoring channel" {
+		t.Fatalf("stopmixmonitor unknown: %s", m)
 	}
 	if m := c.do("Action: MailboxCount", "Mailbox: 600@default"); m.Get("NewMessages") != "2" || m.Get("OldMessages") != "1" {
 		t.Fatalf("mailbox: %s", m)

@@ -144,6 +144,64 @@ func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
+// amiMixMonitorVar is where the manager's MixMonitor has the ID stored
+// (option i()) when the options name no variable of their own.
+const amiMixMonitorVar = "MIXMONITOR_AMI_ID"
+
+// MixMonitor runs the MixMonitor application on a dialplan channel from
+// the manager's goroutine; the recording runs on the channel's legs until
+// StopMixMonitor or the hangup.
+func (b *amiBackend) MixMonitor(name, file, options, command string) (string, error) {
+	lc, err := b.channel(name)
+	if err != nil {
+		return "", err
+	}
+	if lc.ch == nil {
+		return "", fmt.Errorf("mixmonitor %s: a called leg is recorded from its caller's channel", name)
+	}
+	idVar := amiMixMonitorVar
+	if i := strings.Index(options, "i("); i >= 0 {
+		if j := strings.IndexByte(options[i:], ')'); j > 2 {
+			idVar = options[i+2 : i+j]
+		}
+	} else {
+		options += "i(" + idVar + ")"
+	}
+	app := b.s.reg.App("MixMonitor")
+	if app == nil {
+		return "", errors.New("mixmonitor: no MixMonitor application")
+	}
+	if err := app.Exec(context.Background(), lc.ch, file+","+options+","+command); err != nil {
+		return "", err
+	}
+	id, ok := lc.ch.LookupVar(idVar)
+	if !ok || id == "" {
+		return "", fmt.Errorf("mixmonitor %s: not started", name)
+	}
+	return id, nil
+}
+
+// StopMixMonitor stops a MixMonitor of a dialplan channel.
+func (b *amiBackend) StopMixMonitor(name, id string) error {
+	lc, err := b.channel(name)
+	if err != nil {
+		return err
+	}
+	if lc.ch == nil {
+		return fmt.Errorf("stopmixmonitor %s: no MixMonitor on a called leg", name)
+	}
+	c, ok := mediaCall(lc.ch)
+	if !ok {
+		return fmt.Errorf("stopmixmonitor %s: no media", name)
+	}
+	m := c.findMixMonitor(id)
+	if m == nil {
+		return fmt.Errorf("stopmixmonitor %s: no MixMonitor %q", name, id)
+	}
+	c.stopMixMonitor(m)
+	return nil
+}
+
 // Redirect is not there yet: the engine has no safe way to move a
 // running channel from another goroutine.
 func (b *amiBackend) Redirect(name, context, exten string, priority int) error {

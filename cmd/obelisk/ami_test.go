@@ -236,7 +236,8 @@ func readAMI(r *bufio.Reader) string {
 // the two are bridged until the target hangs up. The client sees the
 // originated channel answer (Newstate) before it dials (DialBegin), the
 // dial answered (DialEnd) before the bridge (BridgeEnter), then Hangup;
-// while they talk CoreShowChannels lists both channels.
+// while they talk CoreShowChannels lists both channels, and a MixMonitor
+// the manager starts records them.
 func TestAMIClickToCall(t *testing.T) {
 	needAMIClient(t)
 	ip, trunkIP, phoneIP := loopbackIP(t, 205), loopbackIP(t, 206), loopbackIP(t, 207)
@@ -279,6 +280,9 @@ exten => h,1,Verbose(1,click-to-call ended with ${DIALSTATUS})
 	if !strings.HasPrefix(names, "SIP/1001-") || !strings.Contains(names, ",SIP/pstn-") {
 		t.Errorf("CoreShowChannels while bridged: %q, want the agent's SIP/1001-… and the target's SIP/pstn-…", names)
 	}
+	if r := steps["mixmonitor"]; r["response"] != "Success" || r["id"] == nil || r["id"] == "" {
+		t.Errorf("MixMonitor: %v", r)
+	}
 	if res := <-targetDone; !strings.HasPrefix(res, "exit 0") {
 		t.Fatalf("target: %s", res)
 	}
@@ -286,4 +290,17 @@ exten => h,1,Verbose(1,click-to-call ended with ${DIALSTATUS})
 		t.Fatalf("agent: %s", res)
 	}
 	waitLog(t, sw, "click-to-call ended with ANSWER")
+	// The recording the manager started is written, with frames past the
+	// WAV header (sipp sends no RTP: they are the bridge's silence).
+	rec := filepath.Join(sw.data, "recordings", "click-to-call.wav")
+	var size int64
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if fi, err := os.Stat(rec); err == nil && fi.Size() > 44 {
+			size = fi.Size()
+			break
+		}
+	}
+	if size <= 44 {
+		t.Errorf("no recording with audio at %s (%d bytes)", rec, size)
+	}
 }

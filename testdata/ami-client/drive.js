@@ -7,7 +7,8 @@
 // Steps: a login with a wrong secret (must fail); a login; Ping; an Async
 // Originate of CHANNEL to survey,s,1 (or to phones,TARGET,1 with TARGET)
 // with CALLERID and a variable, waiting for its OriginateResponse and the
-// channel's Hangup (with TARGET, CoreShowChannels while it is bridged);
+// channel's Hangup (with TARGET, CoreShowChannels and MixMonitor while it
+// is bridged);
 // QueueStatus; DBPut then DBGet.
 'use strict';
 const AMI = require('asterisk-manager');
@@ -81,6 +82,9 @@ function waitEvent(m, pred) {
     await action(m, { action: 'coreshowchannels', actionid: 'cs-1' });
     const chans = await cs;
     out({ step: 'channels', names: chans.filter((e) => e.event === 'CoreShowChannel').map((e) => e.channel) });
+    // ... and MixMonitor records the rest of the call.
+    const mon = await action(m, { action: 'mixmonitor', channel: resp.channel, file: 'click-to-call.wav' });
+    out({ step: 'mixmonitor', response: mon.response, id: mon.mixmonitorid, message: mon.message });
   }
   const hangup = seen.find((e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid) ||
     await waitEvent(m, (e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid);
