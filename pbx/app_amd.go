@@ -124,17 +124,13 @@ func detectMachine(ctx context.Context, leg amdLeg, hungUp <-chan struct{}, cfg 
 
 // amdSource returns the leg whose received audio AMD analyses (the
 // caller's on an inbound call, the called party's on a call file's or a
-// Dial routine's channel) and the channel closed when it hangs up; false
-// and the switch; false for a call without media (the simulator's).
+// Dial routine's channel), the channel closed when it hangs up, and the
+// switch; false for a call without media (the simulator's).
 func amdSource(ch *ivr.Channel) (leg amdLeg, hungUp <-chan struct{}, sw *Switch, ok bool) {
-	call := ch.Call()
-	if oc, isOC := call.(*originatedCall); isOC {
-		call = oc.Call
-	}
-	switch c := call.(type) {
-	case *sipCall:
+	if c, isSIP := mediaCall(ch); isSIP { // an inbound call, or an answered originated channel
 		return c.in, c.in.Context().Done(), c.sw, true
-	case *calleeCall:
+	}
+	if c, isCallee := ch.Call().(*calleeCall); isCallee { // a Dial routine's called channel
 		return c.out, c.out.Context().Done(), c.sw, true
 	}
 	return nil, nil, nil, false
