@@ -33,7 +33,10 @@ const DefaultLoginDelay = time.Second
 // Server is the manager: it accepts TCP (and TLS) connections and runs
 // one session each.
 type Server struct {
-	cfg        *Config
+	cfg *Config
+	// users returns the configuration whose users log in (the one in
+	// force after a reload); cfg's by default.
+	users      func() *Config
 	backend    Backend
 	log        *slog.Logger
 	loginDelay time.Duration
@@ -53,6 +56,12 @@ type Option func(*Server)
 // WithLogger sets the server's logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 
+// WithUsers sets where logins find their users: the configuration in
+// force, so that a reload's users, secrets and ACLs apply to the next
+// login (sessions logged in keep theirs, as in Asterisk). The listeners
+// stay where they were started.
+func WithUsers(f func() *Config) Option { return func(s *Server) { s.users = f } }
+
 // WithLoginDelay sets the wait before a failed login is answered
 // (DefaultLoginDelay); tests shorten it.
 func WithLoginDelay(d time.Duration) Option { return func(s *Server) { s.loginDelay = d } }
@@ -63,6 +72,9 @@ func NewServer(cfg *Config, backend Backend, opts ...Option) *Server {
 		started: time.Now(), sessions: map[*session]struct{}{}}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.users == nil {
+		s.users = func() *Config { return cfg }
 	}
 	s.log = s.log.With("component", "ami")
 	return s
@@ -359,7 +371,10 @@ func (ss *session) login(m *Message) bool {
 		ss.success(m, "Already authenticated")
 		return true
 	}
-	u := ss.srv.cfg.User(m.Get("Username"))
+	var u *User
+	if cfg := ss.srv.users(); cfg != nil {
+		u = cfg.User(m.Get("Username"))
+	}
 	ok := u != nil && u.ACL.Allows(ss.addr)
 	if ok {
 		if strings.EqualFold(m.Get("AuthType"), "md5") {

@@ -268,6 +268,33 @@ func TestLogin(t *testing.T) {
 	})
 }
 
+// TestUsersReloaded: a login uses the users of the configuration in
+// force (WithUsers), not those the server started with.
+func TestUsersReloaded(t *testing.T) {
+	cfg, _ := load(t, testConf)
+	next, _ := load(t, "[general]\nenabled=yes\n[admin]\nsecret=new-secret\nread=all\nwrite=all\n")
+	var mu sync.Mutex
+	current := cfg
+	srv := NewServer(cfg, newFake(), WithLoginDelay(0), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		WithUsers(func() *Config { mu.Lock(); defer mu.Unlock(); return current }))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done }()
+	dial(t, ln.Addr().String()).login("admin", "s3cret")
+	mu.Lock()
+	current = next
+	mu.Unlock()
+	if m := dial(t, ln.Addr().String()).do("Action: Login", "Username: admin", "Secret: s3cret"); m.Get("Message") != "Authentication failed" {
+		t.Fatalf("the old secret after the reload: %s", m)
+	}
+	dial(t, ln.Addr().String()).login("admin", "new-secret")
+}
+
 func TestPermissions(t *testing.T) {
 	c := dial(t, startServer(t, newFake()))
 	c.login("reader", "r")

@@ -37,7 +37,8 @@ func (s *Switch) runAMI(ctx context.Context) error {
 	if cfg == nil || !cfg.General.Enabled {
 		return nil
 	}
-	srv := ami.NewServer(cfg, &amiBackend{s: s}, ami.WithLogger(s.opts.Logger))
+	srv := ami.NewServer(cfg, &amiBackend{s: s}, ami.WithLogger(s.opts.Logger),
+		ami.WithUsers(func() *ami.Config { return s.Config().Manager }))
 	return srv.Run(ctx)
 }
 
