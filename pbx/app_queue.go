@@ -60,9 +60,27 @@ type queueAnswer struct {
 	qc  *queueCaller
 	out *b2bua.Outbound
 	id  string
+	// res is how the bridge ended, once Wait returned.
+	res bridgeResult
 }
 
+var _ queues.Transferred = (*queueAnswer)(nil)
+
 func (a *queueAnswer) UniqueID() string { return a.id }
+
+// Transfer reports a bridge that ended in a transfer, for queue_log:
+// BLINDTRANSFER exten|context, or ATTENDEDTRANSFER BRIDGE|<the target's
+// channel> (Asterisk names the bridge the held party joined; Obelisk's
+// bridges have no ids of their own, the target's channel stands for it).
+func (a *queueAnswer) Transfer() (queues.Event, []string, bool) {
+	switch a.res.transfer {
+	case "BLINDTRANSFER":
+		return queues.EventBlindTransfer, []string{a.res.exten, a.res.context}, true
+	case "ATTENDEDTRANSFER":
+		return queues.EventAttendedTransfer, []string{"BRIDGE", a.res.exten}, true
+	}
+	return 0, nil, false
+}
 
 // Wait answers the caller (with the member's codec when it offered it),
 // bridges the two in a bridge session with the features of Queue's
@@ -87,6 +105,7 @@ func (a *queueAnswer) Wait(ctx context.Context) (queues.Party, time.Duration) {
 	s, ch := a.qc.call.sw, a.qc.ch
 	callerCodes, agentCodes := bridgeFeatures(s.Config().Features, a.qc.flags)
 	res := s.newBridgeSession("Queue", ch, callerParty(ch, call, callerCodes), s.calleeParty(ch, a.out, agentCodes), 0).run(ctx)
+	a.res = res
 	switch res.end {
 	case bridgeCallerHungUp, bridgeCallerLeft:
 		return queues.PartyCaller, res.talk

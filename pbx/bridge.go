@@ -255,6 +255,10 @@ type bridgeSession struct {
 	media          *media.Bridge
 	// result is set by a feature or request that ends the session.
 	result *bridgeResult
+	// transferred is the transfer that put a new party in the session
+	// (an attended transfer completed by the called party): the result
+	// reports it when the session ends.
+	transferred *bridgeResult
 	start  time.Time
 	// ended is closed when run returns.
 	ended chan struct{}
@@ -465,6 +469,9 @@ func (bs *bridgeSession) partyGone(ctx context.Context, p *bridgeParty) {
 func (bs *bridgeSession) finish(end bridgeEnd) {
 	if bs.result == nil {
 		bs.result = &bridgeResult{end: end, talk: time.Since(bs.start)}
+		if x := bs.transferred; x != nil {
+			bs.result.transfer, bs.result.exten, bs.result.context = x.transfer, x.exten, x.context
+		}
 	}
 }
 

@@ -303,8 +303,11 @@ func (bs *bridgeSession) completeAttended(ctx context.Context, p, h, t *bridgePa
 	}
 	t.beep(ctx, bs.sw, g.XferSound)
 	bs.swapIn(ctx, p, t, true)
+	x := &bridgeResult{transfer: "ATTENDEDTRANSFER", exten: t.name, context: p.tctx}
 	if bs.result != nil {
-		bs.result.transfer, bs.result.exten, bs.result.context = "ATTENDEDTRANSFER", t.name, p.tctx
+		bs.result.transfer, bs.result.exten, bs.result.context = x.transfer, x.exten, x.context
+	} else {
+		bs.transferred = x // the session goes on with t: its end reports the transfer
 	}
 }
 

@@ -31,6 +31,17 @@ type Answered interface {
 	Hangup()
 }
 
+// Transferred is implemented by an Answered whose bridge may end in a
+// transfer. When Transfer reports one, queue_log gets app_queue's
+// BLINDTRANSFER (fields exten, context) or ATTENDEDTRANSFER (BRIDGE and
+// the bridge's id, or APP and the application) followed by the hold
+// time, the call time and the original position, instead of
+// COMPLETECALLER or COMPLETEAGENT (app_queue.c's log_attended_transfer
+// and handle_blind_transfer).
+type Transferred interface {
+	Transfer() (ev Event, fields []string, ok bool)
+}
+
 // VarSetter is implemented by an Answered that takes channel variables
 // (setinterfacevar and friends are set on both channels).
 type VarSetter interface {
@@ -437,8 +448,15 @@ func (j *joinState) bridge(ctx context.Context, mb *member, ans Answered, ringti
 	if by == PartyCaller {
 		ev = EventCompleteCaller
 	}
+	var data []string
+	if tr, ok := ans.(Transferred); ok {
+		if tev, fields, ok := tr.Transfer(); ok {
+			ev, data = tev, fields
+		}
+	}
+	data = append(data, secs(callStart.Sub(e.start)), secs(talk), itoa(e.opos))
 	m.mu.Lock()
-	m.logEvent(q.name, e.info.UniqueID, mb.name, ev, secs(callStart.Sub(e.start)), secs(talk), itoa(e.opos))
+	m.logEvent(q.name, e.info.UniqueID, mb.name, ev, data...)
 	m.updateQueueLocked(q, mb, inSL, int(talk/time.Second), end)
 	m.mu.Unlock()
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -508,6 +509,12 @@ func TestQueueAgentBlindTransfer(t *testing.T) {
 	if evs := teEvents(callerEar.packets()); len(evs) > 0 {
 		t.Errorf("the caller heard %d telephone-events of the agent's feature code and target: %v", len(evs), evs)
 	}
+	// queue_log: BLINDTRANSFER exten|context|holdtime|calltime|position,
+	// in place of COMPLETECALLER/COMPLETEAGENT (app_queue).
+	log := waitQueueLog(t, sw, "|BLINDTRANSFER|")
+	if !regexp.MustCompile(`\|support\|SIP/1001\|BLINDTRANSFER\|300\|[a-z-]+\|\d+\|\d+\|1\n`).MatchString(log) || strings.Contains(log, "|COMPLETE") {
+		t.Errorf("queue_log after the agent's blind transfer:\n%s", log)
+	}
 }
 
 // TestQueueAgentAutoMixMonitor: Queue(support,tx); the agent dials *1
@@ -834,7 +841,11 @@ func TestQueueAgentAttendedTransferSeed001(t *testing.T) {
 	}
 	trunk.mustPass(t, "the customer gets BYE when 1002 hangs up")
 	<-callerTalks
-	waitQueueLog(t, sw, "|support|SIP/1001|CONNECT|")
+	log := waitQueueLog(t, sw, "|support|SIP/1001|ATTENDEDTRANSFER|")
+	if !regexp.MustCompile(`\|support\|SIP/1001\|CONNECT\|`).MatchString(log) ||
+		!regexp.MustCompile(`\|support\|SIP/1001\|ATTENDEDTRANSFER\|BRIDGE\|[^|]+\|\d+\|\d+\|1\n`).MatchString(log) || strings.Contains(log, "|COMPLETE") {
+		t.Errorf("queue_log after the agent's attended transfer:\n%s", log)
+	}
 }
 
 // TestBlindTransferToParkExt: the agent blind-transfers the caller (#1)
