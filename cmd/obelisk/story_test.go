@@ -639,6 +639,17 @@ func waitLogCount(t *testing.T, sw *runningSwitch, want string, n int, within ti
 	t.Fatalf("the switch did not log %q %d time(s) within %v; log tail:\n%s", want, n, within, tail(sw.logs.String(), 40))
 }
 
+// waitLogMatch waits until a line of the switch's log matches re.
+func waitLogMatch(t *testing.T, sw *runningSwitch, re *regexp.Regexp, within time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if re.MatchString(sw.logs.String()) {
+			return
+		}
+	}
+	t.Fatalf("the switch logged no line matching %s within %v; log tail:\n%s", re, within, tail(sw.logs.String(), 40))
+}
+
 // tail returns the last n lines of s.
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")

@@ -14,9 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/obelisk-pbx/obelisk/ivr"
-	bolt "go.etcd.io/bbolt"
 )
 
 // demoSecrets are the demo's sip.conf secrets of the phones the tests use.
@@ -99,13 +96,14 @@ func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, 
 		t.Fatalf("the menu was not heard: %s", describeSegments(caller.segments()))
 	}
 	caller.press(digit)
-	svWaitLog(t, sw, "Queue: bridged", 30*time.Second)
+	waitLogWithin(t, sw, "Queue: bridged", 30*time.Second)
 	agent.mustPass(t, "agent "+ext+" rung with the customer's caller ID, answered, and its BYE answered")
 	call.mustPass(t, "the switch hangs the customer up after the agent's call")
 
 	// The call file the queue's h extension scheduled.
 	outgoing := filepath.Join(sw.data, "spool", "outgoing")
-	name, text := svWaitCallFile(t, outgoing, 10*time.Second)
+	path := waitFileMatching(t, outgoing, regexp.MustCompile(`^survey-\d+\.call$`), 10*time.Second)
+	name, text := filepath.Base(path), readFile(t, path)
 	for _, want := range []string{"Channel: Local/7001@survey-dial\n", "Context: survey\n", "Setvar: CHANNEL(language)=" + lang + "\n",
 		"Setvar: SV_CALLER=7001\n", "Setvar: SV_QUEUE=" + queue + "\n", "Setvar: SV_AGENT=" + agentIface + "\n"} {
 		if !strings.Contains(text, want) {
@@ -121,10 +119,8 @@ func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, 
 		t.Fatalf("phone 7001 was not called for the survey:\n%s", f)
 	}
 	sv := newRTPOut(survey.conn, switchIP, port, 0, 0x5e7)
-	svWaitLog(t, sw, "Dial: Local channel optimized away", 10*time.Second)
-	if !regexp.MustCompile(`call file answered.*channel=Local/7001@survey-dial-[0-9a-f]{8};1 language=` + lang + ` `).MatchString(sw.logs.String()) {
-		t.Errorf("no log line of the call file's channel Local/7001@survey-dial-…;1 answered in %s", lang)
-	}
+	waitLogWithin(t, sw, "Dial: Local channel optimized away", 10*time.Second)
+	waitLogMatch(t, sw, regexp.MustCompile(`call file answered.*channel=Local/7001@survey-dial-[0-9a-f]{8};1 language=`+lang+` `), 5*time.Second)
 	// The intro, then the rating prompt (Read plays it, then waits).
 	svIdle(sv, 30*time.Second, func() bool {
 		segs := survey.segments()
@@ -141,12 +137,12 @@ func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, 
 			t.Errorf("the survey intro heard is as close to the %s one (%s) as to the %s one (%s)", other, m, lang, want)
 		}
 	}
-	svWaitLog(t, sw, "app=Read args=RATING,callcentre/survey-rate", 5*time.Second)
+	waitLogWithin(t, sw, "app=Read args=RATING,callcentre/survey-rate", 5*time.Second)
 	sv.tone(0, 200*time.Millisecond)
 	sv.sendDigits(101, keys)
 	complaints := filepath.Join(sw.data, "log", "Complaint.csv")
 	entry := ",7001," + queue + "," + agentIface + "," + rating
-	line := svWaitFileLine(t, complaints, entry, 10*time.Second)
+	line := waitFileLine(t, complaints, entry, 10*time.Second)
 	if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}` + regexp.QuoteMeta(entry) + `$`).MatchString(line) {
 		t.Errorf("Complaint.csv line = %q, want date,caller,queue,agent,rating", line)
 	}
@@ -165,7 +161,7 @@ func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, 
 		if ok, f := answer.wait(30 * time.Second); !ok {
 			t.Errorf("want the survey to thank phone 7001 and hang up:\n%s", f)
 		}
-		svWaitLog(t, sw, "app=Playback args=callcentre/survey-thanks", 5*time.Second)
+		waitLogWithin(t, sw, "app=Playback args=callcentre/survey-thanks", 5*time.Second)
 		if strings.Contains(sw.logs.String(), "LEAVE_MSG") {
 			t.Errorf("a rating of %s was offered the complaints mailbox", rating)
 		}
@@ -173,10 +169,10 @@ func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, 
 	}
 
 	// The rating under 5: the complaints mailbox.
-	svWaitLog(t, sw, "app=Read args=LEAVE_MSG,callcentre/survey-leave-message", 10*time.Second)
+	waitLogWithin(t, sw, "app=Read args=LEAVE_MSG,callcentre/survey-leave-message", 10*time.Second)
 	sv.tone(0, 300*time.Millisecond)
 	sv.sendDigits(101, "1")
-	svWaitLog(t, sw, "app=VoiceMail args=600@VoiceMail,u", 10*time.Second)
+	waitLogWithin(t, sw, "app=VoiceMail args=600@VoiceMail,u", 10*time.Second)
 	vmAt := time.Now()
 	// The greeting, vm-intro and the beep; then the switch records.
 	svIdle(sv, 40*time.Second, func() bool {
@@ -187,7 +183,7 @@ func testSurvey(t *testing.T, intro map[string]speechRef, ip, trunkIP, agentIP, 
 	sv.tone(1000, 2500*time.Millisecond)
 	sv.tone(0, 500*time.Millisecond)
 	sv.sendDigits(101, "#")
-	svWaitLog(t, sw, "message left", 10*time.Second)
+	waitLogWithin(t, sw, "message left", 10*time.Second)
 	if ok, f := answer.wait(30 * time.Second); !ok {
 		t.Errorf("want the survey to hang phone 7001 up after the thanks:\n%s", f)
 	}
@@ -227,31 +223,31 @@ func TestDemoCallbackRequest(t *testing.T) {
 		t.Fatalf("the menu was not heard: %s", describeSegments(caller.segments()))
 	}
 	caller.press("2")
-	svWaitLog(t, sw, "en-queue: no agent for 0612345678 (TIMEOUT)", 30*time.Second)
+	waitLogWithin(t, sw, "en-queue: no agent for 0612345678 (TIMEOUT)", 30*time.Second)
 	agent.mustPass(t, "agent 201 rung while the caller waits, then CANCELled at the queue's timeout")
 	for _, step := range []struct{ read, keys string }{
 		{"app=Read args=CB_NUMBER,callcentre/callback-enter-number", "0791234567#"},
 		{"app=Read args=CB_CONFIRM,callcentre/confirm-or-retry", "1"},
 		{"app=Read args=CB_ALT,callcentre/callback-enter-alternative", "0612345678#"},
 	} {
-		svWaitLog(t, sw, step.read, 30*time.Second)
+		waitLogWithin(t, sw, step.read, 30*time.Second)
 		caller.press(step.keys)
 	}
 	// The second confirmation is the second Read of CB_CONFIRM.
-	svWaitLogCount(t, sw, "app=Read args=CB_CONFIRM,callcentre/confirm-or-retry", 2, 30*time.Second)
+	waitLogCount(t, sw, "app=Read args=CB_CONFIRM,callcentre/confirm-or-retry", 2, 30*time.Second)
 	caller.press("1")
 	csv := filepath.Join(data, "log", "Queue.csv")
-	line := svWaitFileLine(t, csv, ",0612345678,0791234567,0612345678,en-queue,en", 20*time.Second)
+	line := waitFileLine(t, csv, ",0612345678,0791234567,0612345678,en-queue,en", 20*time.Second)
 	when, _, _ := strings.Cut(line, ",")
 	if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`).MatchString(when) {
 		t.Errorf("Queue.csv line = %q, want the time first", line)
 	}
-	svWaitLog(t, sw, "app=Playback args=callcentre/callback-thanks", 10*time.Second)
+	waitLogWithin(t, sw, "app=Playback args=callcentre/callback-thanks", 10*time.Second)
 	if ok, f := trunk.wait(30 * time.Second); !ok {
 		t.Errorf("want the switch to hang up after the thanks:\n%s", f)
 	}
 	sw.stop(t)
-	if got := svAstDB(t, data, "callback", "0791234567"); got != when {
+	if got := astdbValue(t, data, "/callback/0791234567"); got != when {
 		t.Errorf("DB(callback/0791234567) = %q, want %q (the request's time, as in Queue.csv)", got, when)
 	}
 }
@@ -285,76 +281,4 @@ func svIdle(o *rtpOut, max time.Duration, done func() bool) {
 	for end := time.Now().Add(max); !done() && time.Now().Before(end); {
 		o.tone(0, 100*time.Millisecond)
 	}
-}
-
-// svWaitLog is waitLog with a deadline of the test's choosing.
-func svWaitLog(t *testing.T, sw *runningSwitch, want string, within time.Duration) {
-	t.Helper()
-	svWaitLogCount(t, sw, want, 1, within)
-}
-
-// svWaitLogCount waits until the switch has logged want n times.
-func svWaitLogCount(t *testing.T, sw *runningSwitch, want string, n int, within time.Duration) {
-	t.Helper()
-	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if strings.Count(sw.logs.String(), want) >= n {
-			return
-		}
-	}
-	t.Fatalf("the switch did not log %q %d times within %v", want, n, within)
-}
-
-// svWaitCallFile waits for a survey-*.call in dir and returns its name and
-// text.
-func svWaitCallFile(t *testing.T, dir string, within time.Duration) (string, string) {
-	t.Helper()
-	re := regexp.MustCompile(`^survey-\d+\.call$`)
-	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if !re.MatchString(e.Name()) {
-				continue
-			}
-			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && len(b) > 0 {
-				return e.Name(), string(b)
-			}
-		}
-	}
-	t.Fatalf("no survey call file appeared in %s within %v", dir, within)
-	return "", ""
-}
-
-// svWaitFileLine waits for a line of path containing want and returns it.
-func svWaitFileLine(t *testing.T, path, want string, within time.Duration) string {
-	t.Helper()
-	var b []byte
-	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		b, _ = os.ReadFile(path)
-		for _, l := range strings.Split(string(b), "\n") {
-			if strings.Contains(l, want) {
-				return l
-			}
-		}
-	}
-	t.Fatalf("%s has no line with %q within %v:\n%s", path, want, within, b)
-	return ""
-}
-
-// svAstDB reads DB(family/key) from a stopped switch's bbolt store.
-func svAstDB(t *testing.T, data, family, key string) string {
-	t.Helper()
-	db, err := bolt.Open(filepath.Join(data, "obelisk.db"), 0o600, &bolt.Options{Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatalf("open the store: %v", err)
-	}
-	defer db.Close()
-	adb, err := ivr.NewBoltDB(db)
-	if err != nil {
-		t.Fatalf("astdb: %v", err)
-	}
-	v, ok, err := adb.Get(family, key)
-	if err != nil || !ok {
-		t.Fatalf("DB(%s/%s): found %v, %v", family, key, ok, err)
-	}
-	return v
 }
