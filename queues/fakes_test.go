@@ -97,6 +97,9 @@ type behaviour struct {
 	errAfter time.Duration
 	talk     time.Duration
 	by       Party
+	// xfer, when set, is the transfer the call ends in (Transferred).
+	xfer       Event
+	xferFields []string
 }
 
 type fakeDialer struct {
@@ -148,7 +151,8 @@ func (d *fakeDialer) Ring(ctx context.Context, mem Member, ci CallerInfo) (Answe
 		if d.states != nil {
 			d.states.set(mem.Interface, DeviceInUse)
 		}
-		return &fakeAnswer{id: "peer-" + mem.Interface, talk: b.talk, by: b.by, iface: mem.Interface, states: d.states}, nil
+		return &fakeAnswer{id: "peer-" + mem.Interface, talk: b.talk, by: b.by, iface: mem.Interface, states: d.states,
+			xfer: b.xfer, xferFields: b.xferFields}, nil
 	case b.err != nil:
 		if err := sleep(ctx, b.errAfter); err != nil {
 			return nil, err
@@ -160,11 +164,17 @@ func (d *fakeDialer) Ring(ctx context.Context, mem Member, ci CallerInfo) (Answe
 }
 
 type fakeAnswer struct {
-	id     string
-	talk   time.Duration
-	by     Party
-	iface  string
-	states *fakeStates
+	id         string
+	talk       time.Duration
+	by         Party
+	iface      string
+	states     *fakeStates
+	xfer       Event
+	xferFields []string
+}
+
+func (a *fakeAnswer) Transfer() (Event, []string, bool) {
+	return a.xfer, a.xferFields, a.xfer != EventUnknown
 }
 
 func (a *fakeAnswer) UniqueID() string { return a.id }

@@ -126,6 +126,36 @@ func TestJoinNotJoined(t *testing.T) {
 	}
 }
 
+// A member answers after 4 s and transfers the caller after 30 s: the
+// call ends with BLINDTRANSFER or ATTENDEDTRANSFER in place of COMPLETE*,
+// their fields before the hold time, call time and position.
+func TestJoinTransferLogged(t *testing.T) {
+	for _, tc := range []struct {
+		ev     Event
+		fields []string
+		want   string
+	}{
+		{EventBlindTransfer, []string{"300", "agents"}, "BLINDTRANSFER|300|agents|4|30|1"},
+		{EventAttendedTransfer, []string{"BRIDGE", "Local/1002@agents-00000007;1"}, "ATTENDEDTRANSFER|BRIDGE|Local/1002@agents-00000007;1|4|30|1"},
+	} {
+		t.Run(tc.ev.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newRig(t, "[q]\nstrategy=ringall\nmember => SIP/A,0,Alice\n", nil)
+				r.dialer.set("SIP/A", behaviour{answers: true, answer: 4 * time.Second, talk: 30 * time.Second, by: PartyAgent,
+					xfer: tc.ev, xferFields: tc.fields})
+				if _, err := r.m.Join(t.Context(), newCaller("c1"), JoinOptions{Queue: "q"}); err != nil {
+					t.Fatal(err)
+				}
+				check(t, r.lines(), []string{
+					line(0, "c1|q|NONE|ENTERQUEUE||7001|1"),
+					line(4, "c1|q|Alice|CONNECT|4|peer-SIP/A|4"),
+					line(34, "c1|q|Alice|"+tc.want),
+				})
+			})
+		})
+	}
+}
+
 // A member answers after 4 s and hangs up after 30 s of talk.
 func TestJoinConnectComplete(t *testing.T) {
 	for _, tc := range []struct {
