@@ -24,7 +24,8 @@
 // turn: the head caller, or with autofill any caller within the number of
 // free members. Then the strategy's members ring for timeout seconds,
 // retry seconds apart, until one answers (CONNECT, then COMPLETECALLER or
-// COMPLETEAGENT when the bridge ends; with option c QUEUESTATUS=CONTINUE
+// COMPLETEAGENT when the bridge ends, BLINDTRANSFER or ATTENDEDTRANSFER
+// when an Answered that is Transferred reports a transfer; with option c QUEUESTATUS=CONTINUE
 // and the dialplan goes on, otherwise the caller is hung up), the caller
 // dials an extension of the queue's context (EXITWITHKEY, QUEUESTATUS not
 // set), Queue()'s timeout passes (EXITWITHTIMEOUT, TIMEOUT),
