@@ -294,10 +294,17 @@ func actionRedirect(_ context.Context, ss *session, m *Message) {
 		}
 		prio = n
 	}
+	if exten == "" {
+		ss.fail(m, "Exten not specified")
+		return
+	}
 	if err := ss.srv.backend.Redirect(name, ctxName, exten, prio); err != nil {
-		if errors.Is(err, ErrNotFound) {
+		switch {
+		case errors.Is(err, ErrNotFound):
 			ss.fail(m, "Channel does not exist: "+name)
-		} else {
+		case errors.Is(err, ErrInvalid):
+			ss.fail(m, "Extension does not exist.")
+		default:
 			ss.fail(m, "Redirect failed")
 		}
 		return

@@ -16,6 +16,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/outbound"
 	"github.com/obelisk-pbx/obelisk/queues"
+	"github.com/obelisk-pbx/obelisk/sip/b2bua"
 	"github.com/obelisk-pbx/obelisk/voicemail"
 )
 
@@ -203,13 +204,60 @@ func (b *amiBackend) StopMixMonitor(name, id string) error {
 	return nil
 }
 
-// Redirect is not there yet: the engine has no safe way to move a
-// running channel from another goroutine.
-func (b *amiBackend) Redirect(name, context, exten string, priority int) error {
-	if _, err := b.channel(name); err != nil {
+// Redirect moves a bridged channel to context,exten: the bridge's other
+// party is hung up and the channel runs the dialplan there, as Asterisk's
+// Redirect of a channel out of a two-party bridge ends in; it is the
+// switch's blind transfer (bridge.go) asked for by the other party, so
+// the channel starts at priority 1 with BLINDTRANSFER set. A channel
+// not in a bridge (in the dialplan, ringing) cannot be moved yet: the
+// engine has no safe way to interrupt a running application.
+func (b *amiBackend) Redirect(name, dest, exten string, priority int) error {
+	lc, err := b.channel(name)
+	if err != nil {
 		return err
 	}
-	return errors.New("redirect: not supported yet")
+	lc.mu.Lock()
+	leg := lc.leg
+	if dest == "" {
+		dest = lc.context
+	}
+	lc.mu.Unlock()
+	if priority != 1 {
+		return fmt.Errorf("redirect %s: only to priority 1", name)
+	}
+	var bs *bridgeSession
+	if leg != nil {
+		bs = b.s.bridgeOf(leg)
+	}
+	if bs == nil {
+		return fmt.Errorf("redirect %s: %w (a channel in the dialplan cannot be moved yet)", name, errNotBridged)
+	}
+	ctx, cancel := contextWithTimeout(referTimeout)
+	defer cancel()
+	var partner *b2bua.Leg
+	err = bs.request(ctx, func(_ context.Context, bs *bridgeSession) error {
+		p := bs.partyOf(leg)
+		if p == nil {
+			return errNotBridged
+		}
+		if o := bs.other(p); o != nil {
+			partner = o.leg
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redirect %s: %w", name, err)
+	}
+	if partner == nil {
+		return fmt.Errorf("redirect %s: %w", name, errNotBridged)
+	}
+	if err := b.s.BlindTransfer(ctx, partner, exten, dest, nil); err != nil {
+		if errors.Is(err, errNoExtension) {
+			return fmt.Errorf("redirect %s: %w: %w", name, ami.ErrInvalid, err)
+		}
+		return fmt.Errorf("redirect %s: %w", name, err)
+	}
+	return nil
 }
 
 func (b *amiBackend) Getvar(name, variable string) (string, error) {

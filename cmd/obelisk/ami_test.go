@@ -304,3 +304,47 @@ exten => h,1,Verbose(1,click-to-call ended with ${DIALSTATUS})
 		t.Errorf("no recording with audio at %s (%d bytes)", rec, size)
 	}
 }
+
+// TestAMIRedirect: while a click-to-call is bridged, Redirect of the
+// target's channel to phones,700 hangs up the agent (its phone gets BYE)
+// and runs the target in the dialplan there, as Asterisk's Redirect out
+// of a two-party bridge does.
+func TestAMIRedirect(t *testing.T) {
+	needAMIClient(t)
+	ip, trunkIP, phoneIP := loopbackIP(t, 208), loopbackIP(t, 209), loopbackIP(t, 207)
+	port := freeTCPPort(t, ip)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":     strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"manager.conf": managerConf(port),
+		"extensions.conf": `[from-pstn]
+[phones]
+exten => _0X.,1,Dial(SIP/pstn/${EXTEN},20)
+exten => 700,1,Verbose(1,redirected ${CHANNEL} here)
+ same => n,Wait(10)
+`,
+	})
+	waitLog(t, sw, `msg="manager listening"`)
+	targetDone := sippBackground(t, trunkIP, "", "ami_target_answer.xml", "5060")
+	agent := writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *70$"})
+	phonePort := freeUDPPort(t, phoneIP)
+	agentDone := sippBackground(t, phoneIP, "", agent, phonePort)
+	registerPhone(t, phoneIP, sw, phonePort)
+
+	steps := runAMIClient(t, net.JoinHostPort(ip, port), "SIP/1001", `"Agent" <0612345678>`, "0655443322", "redirect")
+	if r := steps["redirect"]; r["response"] != "Success" || r["message"] != "Redirect successful" {
+		t.Fatalf("Redirect: %v", r)
+	}
+	target, _ := steps["redirect"]["channel"].(string)
+	if !strings.HasPrefix(target, "SIP/pstn-") {
+		t.Fatalf("redirected %q, want the target's SIP/pstn-… channel", target)
+	}
+	if res := <-agentDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("agent (hung up by the redirect): %s", res)
+	}
+	// The transferred channel is named anew by the bridge (SIP/pstn-…),
+	// not as the manager listed the leg.
+	waitLog(t, sw, "redirected SIP/pstn-")
+	if res := <-targetDone; !strings.HasPrefix(res, "exit 0") {
+		t.Fatalf("target: %s", res)
+	}
+}

@@ -2,18 +2,18 @@
 // Asterisk users run (cmd/obelisk/ami_test.go). It prints one JSON object
 // a step on stdout; the Go test asserts on them.
 //
-//   node drive.js PORT HOST USER SECRET CHANNEL CALLERID [TARGET]
+//   node drive.js PORT HOST USER SECRET CHANNEL CALLERID [TARGET [redirect]]
 //
 // Steps: a login with a wrong secret (must fail); a login; Ping; an Async
 // Originate of CHANNEL to survey,s,1 (or to phones,TARGET,1 with TARGET)
 // with CALLERID and a variable, waiting for its OriginateResponse and the
 // channel's Hangup (with TARGET, CoreShowChannels and MixMonitor while it
-// is bridged);
+// is bridged, or with redirect a Redirect of the target to phones,700);
 // QueueStatus; DBPut then DBGet.
 'use strict';
 const AMI = require('asterisk-manager');
 
-const [port, host, user, secret, channel, callerid, target] = process.argv.slice(2);
+const [port, host, user, secret, channel, callerid, target, mode] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const fail = (why) => { out({ step: 'fatal', error: String(why) }); process.exit(1); };
 setTimeout(() => fail('timeout'), 25000).unref();
@@ -82,9 +82,16 @@ function waitEvent(m, pred) {
     await action(m, { action: 'coreshowchannels', actionid: 'cs-1' });
     const chans = await cs;
     out({ step: 'channels', names: chans.filter((e) => e.event === 'CoreShowChannel').map((e) => e.channel) });
-    // ... and MixMonitor records the rest of the call.
-    const mon = await action(m, { action: 'mixmonitor', channel: resp.channel, file: 'click-to-call.wav' });
-    out({ step: 'mixmonitor', response: mon.response, id: mon.mixmonitorid, message: mon.message });
+    if (mode === 'redirect') {
+      // Redirect the target to phones,700: the agent is hung up.
+      const other = chans.find((e) => e.event === 'CoreShowChannel' && !e.channel.startsWith(channel + '-'));
+      const red = await action(m, { action: 'redirect', channel: other.channel, context: 'phones', exten: '700', priority: 1 });
+      out({ step: 'redirect', response: red.response, message: red.message, channel: other.channel });
+    } else {
+      // ... and MixMonitor records the rest of the call.
+      const mon = await action(m, { action: 'mixmonitor', channel: resp.channel, file: 'click-to-call.wav' });
+      out({ step: 'mixmonitor', response: mon.response, id: mon.mixmonitorid, message: mon.message });
+    }
   }
   const hangup = seen.find((e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid) ||
     await waitEvent(m, (e) => e.event === 'Hangup' && e.uniqueid === resp.uniqueid);
