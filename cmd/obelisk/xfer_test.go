@@ -737,23 +737,7 @@ func TestParkCallRetrieved(t *testing.T) {
 	if ok, f := agent.run.wait(10 * time.Second); !ok {
 		t.Errorf("the parker must get BYE after hearing the space:\n%s", f)
 	}
-	registerFrom(t, sw, targetIP, freeUDPPort(t, targetIP), "1002", "s3cret-1002")
-	ear := startEar(t, targetIP)
-	run, out := dialFrom(t, sw, targetIP, "1002", "701", ear, 3*time.Second)
-	waitLog(t, sw, "ParkedCall: call taken")
-	retrieverTalks := talk(out, targetHz, 2*time.Second)
-	from, to := window(1800 * time.Millisecond)
-	if ok, d := ear.hears(from, to, callerHz); !ok {
-		t.Errorf("the retriever does not hear the parked caller: %s", d)
-	}
-	if ok, d := callerEar.hears(from, to, targetHz); !ok {
-		t.Errorf("the parked caller does not hear the retriever: %s", d)
-	}
-	<-retrieverTalks
-	if ok, f := run.wait(10 * time.Second); !ok {
-		t.Errorf("the retriever hangs up:\n%s", f)
-	}
-	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
+	retrieveParked(t, sw, targetIP, callerEar, trunk)
 	<-callerTalks
 	waitLog(t, sw, "parked caller gone PARKINGSLOT=701")
 }
@@ -872,23 +856,7 @@ func TestBlindTransferToParkExt(t *testing.T) {
 	if ok, f := agent.run.wait(10 * time.Second); !ok {
 		t.Errorf("the agent (transferer) must get BYE:\n%s", f)
 	}
-	registerFrom(t, sw, targetIP, freeUDPPort(t, targetIP), "1002", "s3cret-1002")
-	ear := startEar(t, targetIP)
-	run, out := dialFrom(t, sw, targetIP, "1002", "701", ear, 3*time.Second)
-	waitLog(t, sw, "ParkedCall: call taken")
-	retrieverTalks := talk(out, targetHz, 2*time.Second)
-	from, to := window(1800 * time.Millisecond)
-	if ok, d := ear.hears(from, to, callerHz); !ok {
-		t.Errorf("the retriever does not hear the parked caller: %s", d)
-	}
-	if ok, d := callerEar.hears(from, to, targetHz); !ok {
-		t.Errorf("the parked caller does not hear the retriever: %s", d)
-	}
-	<-retrieverTalks
-	if ok, f := run.wait(10 * time.Second); !ok {
-		t.Errorf("the retriever hangs up:\n%s", f)
-	}
-	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
+	retrieveParked(t, sw, targetIP, callerEar, trunk)
 	<-callerTalks
 }
 
@@ -940,4 +908,28 @@ func TestAtxferSwap(t *testing.T) {
 	if ok, f := target.run.wait(10 * time.Second); !ok {
 		t.Errorf("the target must get BYE when the caller hangs up:\n%s", f)
 	}
+}
+
+// retrieveParked: phone 1002 (on targetIP) dials 701 and takes the parked
+// caller; each hears the other, then 1002 hangs up and the caller's trunk
+// gets BYE.
+func retrieveParked(t *testing.T, sw *runningSwitch, targetIP string, callerEar *earRTP, trunk *sippRun) {
+	t.Helper()
+	registerFrom(t, sw, targetIP, freeUDPPort(t, targetIP), "1002", "s3cret-1002")
+	e := startEar(t, targetIP)
+	run, out := dialFrom(t, sw, targetIP, "1002", "701", e, 3*time.Second)
+	waitLog(t, sw, "ParkedCall: call taken")
+	retrieverTalks := talk(out, targetHz, 2*time.Second)
+	from, to := window(1800 * time.Millisecond)
+	if ok, d := e.hears(from, to, callerHz); !ok {
+		t.Errorf("the retriever does not hear the parked caller: %s", d)
+	}
+	if ok, d := callerEar.hears(from, to, targetHz); !ok {
+		t.Errorf("the parked caller does not hear the retriever: %s", d)
+	}
+	<-retrieverTalks
+	if ok, f := run.wait(10 * time.Second); !ok {
+		t.Errorf("the retriever hangs up:\n%s", f)
+	}
+	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
 }
