@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,6 +54,13 @@ func TestWriteMessage(t *testing.T) {
 }
 
 func FuzzReadMessage(f *testing.F) {
+	// Seeded with the golden sessions' actions (testdata/*.actions).
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.actions"))
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(strings.ReplaceAll(string(b), "\n", "\r\n"))
+		}
+	}
 	f.Add("Action: Login\r\nUsername: a\r\nSecret: b\r\n\r\n")
 	f.Add("Action: Ping\n\n")
 	f.Add(":\r\n\r\n")

@@ -415,10 +415,17 @@ func (ss *session) login(m *Message) bool {
 	// FullyBooted.
 	sub := ss.srv.backend.Subscribe(0)
 	ss.success(m, "Authentication accepted")
-	up := int(time.Since(ss.srv.started).Seconds())
-	_ = ss.send(eventMessage(events.Event{Name: "FullyBooted", Class: "system", Time: time.Now(), Fields: []events.Field{
-		{Key: "Uptime", Value: strconv.Itoa(up)}, {Key: "LastReload", Value: strconv.Itoa(up)}, {Key: "Status", Value: "Fully Booted"},
-	}}, false))
+	// FullyBooted goes to a session that takes system events, as
+	// action_login appends it.
+	ss.mu.Lock()
+	system := ss.mask["system"]
+	ss.mu.Unlock()
+	if system {
+		up := int(time.Since(ss.srv.started).Seconds())
+		_ = ss.send(eventMessage(events.Event{Name: "FullyBooted", Class: "system", Time: time.Now(), Fields: []events.Field{
+			{Key: "Uptime", Value: strconv.Itoa(up)}, {Key: "LastReload", Value: strconv.Itoa(up)}, {Key: "Status", Value: "Fully Booted"},
+		}}, false))
+	}
 	ss.pump(sub)
 	return true
 }
