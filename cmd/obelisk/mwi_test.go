@@ -55,21 +55,7 @@ exten => _X.,1,VoiceMail(1001@default,s)
 		"-p", port, "-s", "1001", "-au", "1001", "-ap", "s3cret-1001")
 	waitLog(t, sw, `msg="subscription notified" component=subscriptions endpoint=1001`)
 
-	trunkMedia := listenUDP(t, trunkIP)
-	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
-	scenario := writeScenario(t, "trunk_media.xml", map[string]string{
-		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
-		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
-		"> trunk-rtp-port":                  "> " + portFile,
-		`<pause milliseconds="3000"/>`:      `<pause milliseconds="7000"/>`,
-	})
-	trunk := trunkCall(t, sw, trunkIP, scenario)
-	rport, pt := waitPortFile(portFile, 10*time.Second)
-	if rport == "" {
-		_, f := trunk.wait(10 * time.Second)
-		t.Fatalf("no answer to the trunk:\n%s", f)
-	}
-	o := newRTPOut(trunkMedia, ip, rport, g711PT(pt), 0x3a1)
+	trunk, o, _ := trunkMediaCall(t, sw, ip, trunkIP, 7*time.Second, 0x3a1)
 	o.tone(0, 1*time.Second) // the beep plays meanwhile
 	o.tone(1000, 1500*time.Millisecond)
 	o.tone(0, 3*time.Second)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,21 +61,7 @@ exten => _X.,1,VoiceMail(1001@default,s)
 	phoneDone := sippBackground(t, phoneIP, "", scenarioPath, port)
 	registerPhone(t, phoneIP, sw, port)
 
-	trunkMedia := listenUDP(t, trunkIP)
-	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
-	scenario := writeScenario(t, "trunk_media.xml", map[string]string{
-		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
-		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
-		"> trunk-rtp-port":                  "> " + portFile,
-		`<pause milliseconds="3000"/>`:      `<pause milliseconds="9000"/>`,
-	})
-	trunk := trunkCall(t, sw, trunkIP, scenario)
-	rport, pt := waitPortFile(portFile, 10*time.Second)
-	if rport == "" {
-		_, f := trunk.wait(10 * time.Second)
-		t.Fatalf("no answer to the trunk:\n%s", f)
-	}
-	o := newRTPOut(trunkMedia, ip, rport, g711PT(pt), 0x5ea)
+	trunk, o, _ := trunkMediaCall(t, sw, ip, trunkIP, 9*time.Second, 0x5ea)
 	o.tone(0, 1*time.Second) // the beep plays meanwhile
 	o.tone(1000, 1500*time.Millisecond)
 	o.tone(0, 3*time.Second)
@@ -129,23 +117,9 @@ exten => _X.,1,VoiceMailMain(1001@default)
 	if err := os.WriteFile(filepath.Join(inbox, "msg0000.txt"), []byte(meta), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	trunkMedia := listenUDP(t, trunkIP)
-	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
-	scenario := writeScenario(t, "trunk_media.xml", map[string]string{
-		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
-		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
-		"> trunk-rtp-port":                  "> " + portFile,
-		`<pause milliseconds="3000"/>`:      `<pause milliseconds="12000"/>`,
-	})
-	trunk := trunkCall(t, sw, trunkIP, scenario)
-	rport, pt := waitPortFile(portFile, 10*time.Second)
-	if rport == "" {
-		_, f := trunk.wait(10 * time.Second)
-		t.Fatalf("no answer to the trunk:\n%s", f)
-	}
+	trunk, o, trunkMedia := trunkMediaCall(t, sw, ip, trunkIP, 12*time.Second, 0x7e1)
 	heard := make(chan []rtpIn, 1)
 	go func() { heard <- readRTP(trunkMedia, 15*time.Second) }()
-	o := newRTPOut(trunkMedia, ip, rport, g711PT(pt), 0x7e1)
 	o.tone(0, 2500*time.Millisecond) // vm-password
 	o.sendDigits(101, "4242#")
 	o.tone(0, 2*time.Second)
@@ -164,4 +138,26 @@ exten => _X.,1,VoiceMailMain(1001@default)
 	if p, q := goertzel(pcm, 1000), goertzel(pcm, 440); p < 20*q {
 		t.Errorf("the caller did not hear the message's 1 kHz (power %.3g vs %.3g at 440 Hz)", p, q)
 	}
+}
+
+// trunkMediaCall is a trunk call (trunk_media.xml, holding the call hold
+// after the answer) whose media the test sends from a socket of trunkIP:
+// it returns the run, the stream to the switch at ip (ssrc) and the socket.
+func trunkMediaCall(t *testing.T, sw *runningSwitch, ip, trunkIP string, hold time.Duration, ssrc uint32) (*sippRun, *rtpOut, net.PacketConn) {
+	t.Helper()
+	trunkMedia := listenUDP(t, trunkIP)
+	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
+	scenario := writeScenario(t, "trunk_media.xml", map[string]string{
+		"c=IN IP[media_ip_type] [media_ip]": "c=IN IP4 " + trunkIP,
+		"m=audio [media_port]":              "m=audio " + portOf(trunkMedia),
+		"> trunk-rtp-port":                  "> " + portFile,
+		`<pause milliseconds="3000"/>`:      fmt.Sprintf(`<pause milliseconds="%d"/>`, hold.Milliseconds()),
+	})
+	trunk := trunkCall(t, sw, trunkIP, scenario)
+	rport, pt := waitPortFile(portFile, 10*time.Second)
+	if rport == "" {
+		_, f := trunk.wait(10 * time.Second)
+		t.Fatalf("no answer to the trunk:\n%s", f)
+	}
+	return trunk, newRTPOut(trunkMedia, ip, rport, g711PT(pt), ssrc), trunkMedia
 }
