@@ -259,7 +259,7 @@ type bridgeSession struct {
 	// (an attended transfer completed by the called party): the result
 	// reports it when the session ends.
 	transferred *bridgeResult
-	start  time.Time
+	start       time.Time
 	// ended is closed when run returns.
 	ended chan struct{}
 	// automon is the recording automixmon started, if any.
