@@ -43,7 +43,10 @@ type liveChannel struct {
 	// hangup ends the channel with a cause (the AMI Hangup action).
 	hangup func(cause int)
 
-	mu                sync.Mutex
+	mu sync.Mutex
+	// account is the channel's account code as last traced (the engine
+	// sets ch.AccountCode on the channel's goroutine).
+	account           string
 	context, exten    string
 	priority          int
 	application, data string
@@ -203,7 +206,7 @@ func (lc *liveChannel) snapshot() ami.Channel {
 	defer lc.mu.Unlock()
 	return ami.Channel{Name: ch.Name, Uniqueid: ch.UniqueID, Linkedid: ch.LinkedID, State: amiState(st), StateDesc: st.String(),
 		CallerIDNum: cid.Num, CallerName: cid.Name, ConnectedNum: lc.connectedNum, ConnectedName: lc.connectedName,
-		Language: ch.Language(), Account: ch.AccountCode, Context: lc.context, Exten: lc.exten, Priority: lc.priority,
+		Language: ch.Language(), Account: lc.account, Context: lc.context, Exten: lc.exten, Priority: lc.priority,
 		Application: lc.application, Data: lc.data, BridgeID: lc.bridge, Created: lc.created}
 }
 
@@ -234,7 +237,7 @@ func (s *Switch) channelFields(prefix string, ch *ivr.Channel) []events.Field {
 // Newchannel. hangup ends it (AMI Hangup).
 func (s *Switch) channelUp(ch *ivr.Channel, hangup func(cause int)) {
 	lc := &liveChannel{ch: ch, created: time.Now(), hangup: hangup,
-		context: ch.Context, exten: ch.Exten, priority: ch.Priority}
+		context: ch.Context, exten: ch.Exten, priority: ch.Priority, account: ch.AccountCode}
 	if c, ok := ch.Call().(*sipCall); ok {
 		lc.leg = c.in.Leg
 	}
@@ -266,6 +269,7 @@ func (s *Switch) traceChannel(ch *ivr.Channel, p *ivr.Priority, args string) {
 	}
 	lc.mu.Lock()
 	lc.context, lc.exten, lc.priority, lc.application, lc.data = ch.Context, ch.Exten, p.Number, p.App, args
+	lc.account = ch.AccountCode
 	lc.mu.Unlock()
 	s.channelEvent("Newexten", "dialplan", ch, events.Field{Key: "Extension", Value: ch.Exten},
 		events.Field{Key: "Application", Value: p.App}, events.Field{Key: "AppData", Value: args})
