@@ -99,3 +99,19 @@ func TestMixerTickAllocates(t *testing.T) {
 		t.Errorf("a mixed frame allocates %v times, want 0", n)
 	}
 }
+
+// BenchmarkMixerTick: one 20 ms tick of a three-way call (an attended
+// transfer's atxferthreeway): each party's frame in, each party's mix of
+// the other two encoded and sent.
+func BenchmarkMixerTick(b *testing.B) {
+	legs := []*leg{newLeg(b, pcmu, Format{}, false), newLeg(b, pcma, Format{}, false), newLeg(b, pcmu, Format{}, false)}
+	m := NewMixer(legs[0].s, legs[1].s, legs[2].s)
+	frame := constFrame(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range m.parts {
+			p.push(frame)
+		}
+		m.tick()
+	}
+}
