@@ -179,10 +179,13 @@ func toString(v any) string {
 	return ""
 }
 
-// TestAMIFailedLoginsAlike: a wrong secret, an unknown user and a user
-// from a denied address get the same answer and the session ends (after
-// the manager's one-second delay, as action_login's); before a login nothing but Login and Challenge runs.
-func TestAMIFailedLoginsAlike(t *testing.T) {
+// TestAMIRawSession speaks the protocol on a raw socket: a wrong secret,
+// an unknown user and a user from a denied address get the same answer
+// and the session ends (after the manager's one-second delay, as
+// action_login's); before a login nothing but Login and Challenge runs.
+// Logged in, an Originate to a phone that is not registered fails: sync,
+// "Originate failed"; Async, an OriginateResponse Failure with Reason 0.
+func TestAMIRawSession(t *testing.T) {
 	ip := loopbackIP(t, 203)
 	port := freeTCPPort(t, ip)
 	sw := startSwitch(t, ip, map[string]string{
@@ -213,6 +216,38 @@ func TestAMIFailedLoginsAlike(t *testing.T) {
 			t.Errorf("login %v: the session stays open", login)
 		}
 		c.Close()
+	}
+	c, err := net.Dial("tcp", net.JoinHostPort(ip, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	_, _ = r.ReadString('\n')
+	_, _ = c.Write([]byte("Action: Login\r\nUsername: crm\r\nSecret: crm-secret\r\nEvents: call\r\n\r\n"))
+	if got := readAMI(r); !strings.Contains(got, "Message: Authentication accepted") {
+		t.Fatalf("login: %q", got)
+	}
+	_, _ = c.Write([]byte("Action: Originate\r\nActionID: s\r\nChannel: SIP/1001\r\nApplication: Wait\r\nData: 1\r\n\r\n"))
+	if got := readAMI(r); got != "Response: Error\r\nActionID: s\r\nMessage: Originate failed\r\n\r\n" {
+		t.Fatalf("sync Originate to an unregistered phone: %q", got)
+	}
+	_, _ = c.Write([]byte("Action: Originate\r\nActionID: a\r\nChannel: SIP/1001\r\nApplication: Wait\r\nData: 1\r\nAsync: yes\r\n\r\n"))
+	if got := readAMI(r); got != "Response: Success\r\nActionID: a\r\nMessage: Originate successfully queued\r\n\r\n" {
+		t.Fatalf("async Originate: %q", got)
+	}
+	for {
+		got := readAMI(r)
+		if got == "" {
+			t.Fatal("no OriginateResponse")
+		}
+		if strings.HasPrefix(got, "Event: OriginateResponse\r\n") {
+			if !strings.Contains(got, "ActionID: a\r\nResponse: Failure\r\nChannel: SIP/1001\r\n") || !strings.Contains(got, "Reason: 0\r\n") {
+				t.Fatalf("OriginateResponse: %q", got)
+			}
+			break
+		}
 	}
 }
 
