@@ -326,11 +326,7 @@ func TestAtxferCompleteByCallee(t *testing.T) {
 	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 9*time.Second)
 	callerTalks := talk(caller, callerHz, 8*time.Second)
 	a := agent.stream(t, 0xa1)
-	a.tone(agentHz, 300*time.Millisecond)
-	a.sendDigits(101, "*2")
-	waitLog(t, sw, "transfer: the transferer dials the target")
-	a.sendDigits(101, "1002")
-	waitLog(t, sw, "attended transfer: consulting the target")
+	consult(t, sw, a)
 	waitLog(t, sw, "transfer target 1002 TRANSFERERNAME=SIP/1001-")
 	tg := target.stream(t, 0xb2)
 	targetTalks := talk(tg, targetHz, 1500*time.Millisecond)
@@ -418,11 +414,7 @@ func TestAtxferThreeway(t *testing.T) {
 	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 10*time.Second)
 	callerTalks := talk(caller, callerHz, 9500*time.Millisecond)
 	a := agent.stream(t, 0xa1)
-	a.tone(agentHz, 300*time.Millisecond)
-	a.sendDigits(101, "*2")
-	waitLog(t, sw, "transfer: the transferer dials the target")
-	a.sendDigits(101, "1002")
-	waitLog(t, sw, "attended transfer: consulting the target")
+	consult(t, sw, a)
 	a.sendDigits(101, "*3")
 	waitLog(t, sw, "attended transfer: three-way call")
 	tg := target.stream(t, 0xb2)
@@ -649,11 +641,7 @@ func TestAtxferAbort(t *testing.T) {
 	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 8*time.Second)
 	callerTalks := talk(caller, callerHz, 7*time.Second)
 	a := agent.stream(t, 0xa1)
-	a.tone(agentHz, 300*time.Millisecond)
-	a.sendDigits(101, "*2")
-	waitLog(t, sw, "transfer: the transferer dials the target")
-	a.sendDigits(101, "1002")
-	waitLog(t, sw, "attended transfer: consulting the target")
+	consult(t, sw, a)
 	a.sendDigits(101, "*1")
 	waitLog(t, sw, "attended transfer aborted")
 	if ok, f := target.run.wait(5 * time.Second); !ok {
@@ -800,11 +788,7 @@ func TestQueueAgentAttendedTransferSeed001(t *testing.T) {
 	waitLog(t, sw, "Queue: bridged")
 	callerTalks := talk(caller, callerHz, 12*time.Second)
 	a := agent.stream(t, 0xa1)
-	a.tone(agentHz, 300*time.Millisecond)
-	a.sendDigits(101, "*2")
-	waitLog(t, sw, "transfer: the transferer dials the target")
-	a.sendDigits(101, "1002")
-	waitLog(t, sw, "attended transfer: consulting the target")
+	consult(t, sw, a)
 	if ok, f := agent.run.wait(10 * time.Second); !ok {
 		t.Fatalf("the agent hangs up during the consultation:\n%s", f)
 	}
@@ -874,11 +858,7 @@ func TestAtxferSwap(t *testing.T) {
 	trunk, caller := xferTrunk(t, sw, trunkIP, "0522000000", callerEar, 9*time.Second)
 	callerTalks := talk(caller, callerHz, 8*time.Second)
 	a := agent.stream(t, 0xa1)
-	a.tone(agentHz, 300*time.Millisecond)
-	a.sendDigits(101, "*2")
-	waitLog(t, sw, "transfer: the transferer dials the target")
-	a.sendDigits(101, "1002")
-	waitLog(t, sw, "attended transfer: consulting the target")
+	consult(t, sw, a)
 	tg := target.stream(t, 0xb2)
 	a.sendDigits(101, "*4")
 	waitLog(t, sw, "attended transfer: the transferer swaps to the held party")
@@ -932,4 +912,15 @@ func retrieveParked(t *testing.T, sw *runningSwitch, targetIP string, callerEar 
 		t.Errorf("the retriever hangs up:\n%s", f)
 	}
 	trunk.mustPass(t, "the caller gets BYE when the retriever hangs up")
+}
+
+// consult: the agent (its stream a) talks, dials *2 (atxfer), then 1002
+// once it hears pbx-transfer, until the switch consults the target.
+func consult(t *testing.T, sw *runningSwitch, a *rtpOut) {
+	t.Helper()
+	a.tone(agentHz, 300*time.Millisecond)
+	a.sendDigits(101, "*2")
+	waitLog(t, sw, "transfer: the transferer dials the target")
+	a.sendDigits(101, "1002")
+	waitLog(t, sw, "attended transfer: consulting the target")
 }
