@@ -447,6 +447,8 @@ func (r *Refer) send(n referNotice) {
 	switch {
 	case err != nil:
 		l.log.Info("REFER NOTIFY not delivered", "sipfrag", n.code, "error", err)
+	case res == nil: // the dialog ended while the NOTIFY was under way
+		l.log.Info("REFER NOTIFY not delivered", "sipfrag", n.code, "error", "no response")
 	case !res.IsSuccess():
 		l.log.Info("REFER NOTIFY refused", "sipfrag", n.code, "status", res.StatusCode)
 	}
