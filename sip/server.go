@@ -269,3 +269,36 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// NewClient builds a sipgo client for the requests the switch originates
+// (INVITEs, NOTIFYs): it sends from the server's bound UDP socket and names
+// externaddr, or the bound address, in its Via (chan_sip's externaddr).
+// host and port are for a Contact: externaddr or the bound IP (0.0.0.0
+// when bound to every address and no externaddr is set). g is the
+// configuration in force.
+func (s *Server) NewClient(g General, log *slog.Logger) (c *sipgo.Client, host string, port int, err error) {
+	var udp *net.UDPAddr
+	for _, a := range s.Addrs() {
+		if u, ok := a.(*net.UDPAddr); ok {
+			udp = u
+			break
+		}
+	}
+	if udp == nil {
+		return nil, "", 0, errors.New("the server has no UDP listener")
+	}
+	host = udp.IP.String()
+	opts := []sipgo.ClientOption{sipgo.WithClientNAT(), sipgo.WithClientLogger(log)}
+	if !udp.IP.IsUnspecified() {
+		opts = append(opts, sipgo.WithClientConnectionAddr(udp.String()))
+	}
+	switch {
+	case g.ExternAddr != "":
+		host = g.ExternAddr
+		opts = append(opts, sipgo.WithClientHostname(g.ExternAddr), sipgo.WithClientPort(udp.Port))
+	case !udp.IP.IsUnspecified():
+		opts = append(opts, sipgo.WithClientHostname(host), sipgo.WithClientPort(udp.Port))
+	}
+	c, err = sipgo.NewClient(s.UserAgent(), opts...)
+	return c, host, udp.Port, err
+}

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emiago/sipgo"
 	sipgosip "github.com/emiago/sipgo/sip"
 )
 
@@ -761,42 +760,19 @@ func (s *Subscriptions) init() error {
 			s.initErr = errors.New("subscriptions: no server to send NOTIFY from")
 			return
 		}
-		var udp *net.UDPAddr
-		for _, a := range s.o.Server.Addrs() {
-			if u, ok := a.(*net.UDPAddr); ok {
-				udp = u
-				break
-			}
-		}
-		if udp == nil {
-			s.initErr = errors.New("subscriptions: the server has no UDP listener")
-			return
-		}
-		g := s.o.Config().General
-		host := udp.IP.String()
-		opts := []sipgo.ClientOption{sipgo.WithClientNAT(), sipgo.WithClientLogger(s.log)}
-		if !udp.IP.IsUnspecified() {
-			opts = append(opts, sipgo.WithClientConnectionAddr(udp.String()))
-		}
-		switch {
-		case g.ExternAddr != "":
-			host = g.ExternAddr
-			opts = append(opts, sipgo.WithClientHostname(g.ExternAddr), sipgo.WithClientPort(udp.Port))
-		case !udp.IP.IsUnspecified():
-			opts = append(opts, sipgo.WithClientHostname(host), sipgo.WithClientPort(udp.Port))
-		default:
-			host = ""
-		}
-		client, err := sipgo.NewClient(s.o.Server.UserAgent(), opts...)
+		client, host, port, err := s.o.Server.NewClient(s.o.Config().General, s.log)
 		if err != nil {
 			s.initErr = fmt.Errorf("subscriptions client: %w", err)
 			return
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host = "" // bound to every address without externaddr: no Contact of our own
 		}
 		s.send = func(ctx context.Context, req *sipgosip.Request) (*sipgosip.Response, error) {
 			return client.Do(ctx, req)
 		}
 		if host != "" {
-			s.contact = (&sipgosip.Uri{Scheme: "sip", User: "obelisk", Host: host, Port: udp.Port}).String()
+			s.contact = (&sipgosip.Uri{Scheme: "sip", User: "obelisk", Host: host, Port: port}).String()
 		}
 	})
 	return s.initErr

@@ -79,32 +79,13 @@ func New(o Options) (*Agent, error) {
 // server listens.
 func (a *Agent) init() error {
 	a.initOnce.Do(func() {
-		var udp *net.UDPAddr
-		for _, ad := range a.o.Server.Addrs() {
-			if u, ok := ad.(*net.UDPAddr); ok {
-				udp = u
-				break
-			}
-		}
-		if udp == nil {
-			a.initErr = errors.New("b2bua: the server has no UDP listener")
+		client, host, port, err := a.o.Server.NewClient(a.o.Config().General, a.log)
+		if err != nil {
+			a.initErr = fmt.Errorf("b2bua: %w", err)
 			return
 		}
-		g := a.o.Config().General
-		host := udp.IP.String()
-		opts := []sipgo.ClientOption{sipgo.WithClientNAT(), sipgo.WithClientLogger(a.log)}
-		if !udp.IP.IsUnspecified() {
-			opts = append(opts, sipgo.WithClientConnectionAddr(udp.String()))
-		}
-		if g.ExternAddr != "" {
-			host = g.ExternAddr
-			opts = append(opts, sipgo.WithClientHostname(g.ExternAddr), sipgo.WithClientPort(udp.Port))
-		} else if !udp.IP.IsUnspecified() {
-			opts = append(opts, sipgo.WithClientHostname(host), sipgo.WithClientPort(udp.Port))
-		}
-		a.client, a.initErr = sipgo.NewClient(a.o.Server.UserAgent(), opts...)
-		a.sipHost = host
-		a.contact = sipgosip.ContactHeader{Address: sipgosip.Uri{Scheme: "sip", User: "obelisk", Host: host, Port: udp.Port}}
+		a.client, a.sipHost = client, host
+		a.contact = sipgosip.ContactHeader{Address: sipgosip.Uri{Scheme: "sip", User: "obelisk", Host: host, Port: port}}
 	})
 	return a.initErr
 }
