@@ -2,8 +2,10 @@ package pbx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/outbound"
@@ -25,6 +27,22 @@ import (
 // attempt's outcome (BUSY, NOANSWER, CONGESTION, CHANUNAVAIL, FAILED) and
 // the channel is hung up (Hangup event).
 func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originated, error) {
+	return s.OriginateWith(ctx, cf, OriginateHooks{})
+}
+
+// OriginateHooks let an Originate's caller follow it while it rings (the
+// HTTP API's webhooks, campaigns, the Telegram bot).
+type OriginateHooks struct {
+	// OnChannel is called with the channel once it exists, before it is
+	// dialled.
+	OnChannel func(ch *ivr.Channel)
+	// OnProgress is called for each provisional response the channel's
+	// INVITE gets (180 Ringing, 183 Session Progress).
+	OnProgress func(code int)
+}
+
+// OriginateWith is Originate with hooks.
+func (s *Switch) OriginateWith(ctx context.Context, cf *outbound.CallFile, hooks OriginateHooks) (Originated, error) {
 	if s.sip == nil {
 		return Originated{Outcome: outbound.OutcomeFailed}, fmt.Errorf("originate %s: no SIP service", cf.Channel)
 	}
@@ -43,13 +61,25 @@ func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originat
 	dctx, cancel := context.WithTimeout(ctx, cf.WaitTime)
 	defer cancel()
 	s.channelUp(ch, call.hangup(cancel))
+	if hooks.OnChannel != nil {
+		hooks.OnChannel(ch)
+	}
 	res := Originated{Channel: ch.Name, Uniqueid: ch.UniqueID}
 	cid := ch.CallerID()
-	out, err := s.originateDial(dctx, ch, cf, t, b2bua.DialRequest{
+	req := b2bua.DialRequest{
 		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 		CallerNum: cid.Num, CallerName: cid.Name, MaxForwards: 70,
-	}, localOrigin{vars: allVars(ch), language: ch.Language(), accountCode: ch.AccountCode, linkedID: ch.LinkedID})
+	}
+	if hooks.OnProgress != nil {
+		req.OnProgress = func(_ *b2bua.Outbound, code int, _ bool) { hooks.OnProgress(code) }
+	}
+	out, err := s.originateDial(dctx, ch, cf, t, req,
+		localOrigin{vars: allVars(ch), language: ch.Language(), accountCode: ch.AccountCode, linkedID: ch.LinkedID})
 	if err != nil {
+		var de *b2bua.DialError
+		if errors.As(err, &de) {
+			res.SIPCode, res.SIPReason = de.Code, de.Reason
+		}
 		st := b2bua.DialStatus(err)
 		if st == "CANCEL" && ctx.Err() == nil {
 			st = "NOANSWER" // WaitTime ran out
@@ -72,7 +102,12 @@ func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originat
 	s.live.addCall(caller, ch, out.Leg) // its digits are the channel's (DTMF events)
 	ch.SetState(ivr.StateUp)
 	s.channelState(ch)
-	go s.runOriginated(out, ch, cf)
+	done := make(chan Ended, 1)
+	res.Answered, res.Done = time.Now(), done
+	go func() {
+		s.runOriginated(out, ch, cf)
+		done <- Ended{Cause: ch.HangupCause(), At: time.Now(), Vars: allVars(ch)}
+	}()
 	res.Outcome = outbound.OutcomeAnswered
 	return res, nil
 }
@@ -81,6 +116,24 @@ func (s *Switch) Originate(ctx context.Context, cf *outbound.CallFile) (Originat
 type Originated struct {
 	Outcome           outbound.Outcome
 	Channel, Uniqueid string
+	// SIPCode and SIPReason are the final response of an INVITE that
+	// failed (486 Busy Here …); 0 when none came (timeout, no route).
+	SIPCode   int
+	SIPReason string
+	// Answered is when an answered channel answered; Done, for an
+	// answered channel only (nil otherwise), receives one Ended once its
+	// dialplan or application is over and the channel hung up.
+	Answered time.Time
+	Done     <-chan Ended
+}
+
+// Ended is how an answered originated call ended: its hangup cause, when,
+// and the channel's variables then (what the dialplan left in them, such
+// as AMDSTATUS or a campaign's result).
+type Ended struct {
+	Cause int
+	At    time.Time
+	Vars  map[string]string
 }
 
 // originatedCall is the Call of an originated channel: the answered
