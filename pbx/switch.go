@@ -96,6 +96,9 @@ type Switch struct {
 	// (events.go).
 	events events.Bus
 	live   channelRegistry
+	// http are the handlers other parts mount on the HTTP server
+	// (http.go).
+	http httpMounts
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once
