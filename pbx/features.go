@@ -287,7 +287,12 @@ func (bs *bridgeSession) blindTransfer(ctx context.Context, p *bridgeParty, tctx
 	q.unhold()
 	res := bridgeResult{transfer: "BLINDTRANSFER", exten: exten, context: tctx}
 	if q.call != nil && q.call == bs.origin {
-		// The caller goes on in the dialplan.
+		// The caller goes on in the dialplan. Its record with the
+		// transferer ends now, before its next application runs: the
+		// hangup below ends it too, but asynchronously (peerGone), and
+		// the dialplan must not reach 200's Answer first and take that
+		// record over (cdr_object_transition_state to single).
+		q.cdrLeft()
 		bs.ch.SetVar("BLINDTRANSFER", p.name)
 		bs.ch.Goto(tctx, exten, 1)
 		done()
