@@ -116,6 +116,8 @@ type Channel struct {
 	exception *exceptionInfo
 	// macroExit is set by MacroExit().
 	macroExit bool
+	// async is the AsyncGoto state, shared with other goroutines.
+	async asyncGoto
 
 	mu sync.Mutex
 	// vars holds channel variables by name without leading underscores.

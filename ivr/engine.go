@@ -189,6 +189,7 @@ type Result struct {
 // the priorities run out the call is hung up (autofallthrough).
 func (e *Engine) Run(ctx context.Context, ch *Channel) Result {
 	res := e.run(ctx, ch)
+	ch.leaveDialplan()
 	if res.Cause == 0 {
 		res.Cause = ch.HangupCause()
 	}
@@ -222,6 +223,9 @@ func (e *Engine) run(ctx context.Context, ch *Channel) Result {
 		// call, or digits are dialled.
 		var appErr error
 		for {
+			if ctx.Err() == nil && ch.takeAsyncGoto() {
+				continue
+			}
 			if r, ok := e.checkAbsoluteTimeout(ch); ok {
 				if r != nil {
 					return *r
@@ -238,7 +242,15 @@ func (e *Engine) run(ctx context.Context, ch *Channel) Result {
 				ch.log.Error("dialplan loop cut", "error", err)
 				return Result{Reason: "dialplan loop cut", Cause: CauseNormalClearing, Err: err}
 			}
-			appErr = e.exec(ctx, ch, p)
+			actx, stop := ch.interruptible(ctx)
+			appErr = e.exec(actx, ch, p)
+			stop()
+			if ctx.Err() == nil && ch.takeAsyncGoto() {
+				// Redirected (AsyncGoto): whatever the application
+				// returned, the dialplan goes on at the new place.
+				appErr = nil
+				continue
+			}
 			if appErr != nil || ch.pendingExten != "" {
 				break
 			}
@@ -262,7 +274,12 @@ func (e *Engine) run(ctx context.Context, ch *Channel) Result {
 		cid = ch.CallerID().Num
 		if digits := ch.pendingExten; digits != "" {
 			ch.pendingExten = ""
-			next, err := e.collectExten(ctx, ch, digits, ch.DigitTimeout)
+			cctx, stop := ch.interruptible(ctx)
+			next, err := e.collectExten(cctx, ch, digits, ch.DigitTimeout)
+			stop()
+			if ctx.Err() == nil && ch.takeAsyncGoto() {
+				continue
+			}
 			if err != nil {
 				return Result{Reason: "hangup by caller", Cause: CauseNormalClearing}
 			}
@@ -294,7 +311,12 @@ func (e *Engine) run(ctx context.Context, ch *Channel) Result {
 			}
 			return Result{Reason: "no more priorities", Cause: CauseNormalClearing}
 		}
-		next, err := e.collectExten(ctx, ch, "", ch.ResponseTimeout)
+		cctx, stop := ch.interruptible(ctx)
+		next, err := e.collectExten(cctx, ch, "", ch.ResponseTimeout)
+		stop()
+		if ctx.Err() == nil && ch.takeAsyncGoto() {
+			continue
+		}
 		if err != nil {
 			return Result{Reason: "hangup by caller", Cause: CauseNormalClearing}
 		}
