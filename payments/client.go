@@ -57,7 +57,9 @@ type Result struct {
 }
 
 // Paid reports whether the money was taken.
-func (r Result) Paid() bool { return r.Mode == ModePaymentIntent && r.Status == string(stripe.PaymentIntentStatusSucceeded) }
+func (r Result) Paid() bool {
+	return r.Mode == ModePaymentIntent && r.Status == string(stripe.PaymentIntentStatusSucceeded)
+}
 
 // Client takes payments with Stripe's API.
 type Client struct {
