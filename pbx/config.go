@@ -15,6 +15,7 @@ type Config struct {
 	// Files lists every file read, includes too.
 	Files []string
 	domainConfig
+	campaignConfig
 }
 
 // Files the switch reads from its configuration directory, in the order
@@ -48,5 +49,6 @@ func LoadConfig(fsys fs.FS, reg *ivr.Registry) (*Config, config.Diagnostics) {
 		}
 	}
 	diags = append(diags, cfg.loadDomains(fsys)...)
+	diags = append(diags, cfg.loadCampaigns(fsys)...) // campaign.go
 	return cfg, diags
 }

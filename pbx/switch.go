@@ -99,6 +99,8 @@ type Switch struct {
 	// http are the handlers other parts mount on the HTTP server
 	// (http.go).
 	http httpMounts
+	// campaigns is the campaign engine (campaign.go).
+	campaigns campaignService
 
 	reloadMu  sync.Mutex
 	closeOnce sync.Once
@@ -207,6 +209,10 @@ func New(o Options) (*Switch, error) {
 		return nil, err
 	}
 	if err := s.startVoicemail(cfg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := s.startCampaigns(cfg); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -364,6 +370,14 @@ func (s *Switch) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	// Running campaigns dial their customers (campaign.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.runCampaigns(ctx); err != nil {
+			fail(err)
+		}
+	}()
 	<-ctx.Done()
 	wg.Wait()
 	errs = append(errs, s.Close())
