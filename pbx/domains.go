@@ -13,6 +13,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/media"
 	"github.com/obelisk-pbx/obelisk/media/amd"
 	"github.com/obelisk-pbx/obelisk/media/tts"
+	"github.com/obelisk-pbx/obelisk/payments"
 	"github.com/obelisk-pbx/obelisk/queues"
 	"github.com/obelisk-pbx/obelisk/sip"
 	"github.com/obelisk-pbx/obelisk/voicemail"
@@ -57,6 +58,11 @@ type domainConfig struct {
 	TTS *tts.Config
 	// AMD is amd.conf (app_amd's defaults when absent).
 	AMD *amd.Config
+	// Payments is stripe.conf (app_payment.go; payments' defaults when
+	// absent).
+	Payments *payments.Config
+	// Dialout is dialout.conf, the HTTP API's clients and bots (api.go).
+	Dialout *api.DialoutConfig
 }
 
 // loadDomains reads the domain files. sip.conf is used when present, else
@@ -103,6 +109,9 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 		cfg, ds := api.LoadConfig(f)
 		c.HTTP, diags = cfg, append(diags, ds...)
 	}
+	if f := c.read(fsys, DialoutConf, &diags); f != nil {
+		diags = append(diags, c.loadDialout(f)...)
+	}
 	if f := c.read(fsys, MusicOnHoldConf, &diags); f != nil {
 		cfg, ds := media.LoadMOHConfig(f)
 		c.MusicOnHold, diags = cfg, append(diags, ds...)
@@ -121,6 +130,10 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 		cfg, ds := amd.LoadConfig(f)
 		c.AMD, diags = &cfg, append(diags, ds...)
 	}
+	if f := c.read(fsys, StripeConf, &diags); f != nil {
+		cfg, ds := payments.LoadConfig(f)
+		c.Payments, diags = cfg, append(diags, ds...)
+	}
 	c.Prompts = media.BuiltinCatalogue()
 	if exists(fsys, PromptsFile) {
 		if f, err := fsys.Open(PromptsFile); err != nil {
@@ -136,6 +149,7 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 		}
 	}
 	diags = append(diags, c.crossCheck()...)
+	diags = append(diags, c.checkDialout()...)
 	return diags
 }
 

@@ -118,6 +118,8 @@ func NewRegistry() *ivr.Registry {
 	r.RegisterApp(parkApp())
 	r.RegisterApp(parkedCallApp())
 	r.RegisterApp(userEventApp()) // app_userevent.go
+	r.RegisterApp(stripePaymentApp())
+	r.RegisterFunction(amountWordsFunction()) // both in app_payment.go
 	for _, a := range queueMemberApps() {
 		r.RegisterApp(a)
 	}
@@ -354,6 +356,15 @@ func (s *Switch) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		if err := s.runAMI(ctx); err != nil {
+			fail(err)
+		}
+	}()
+	// The HTTP server (http.conf enabled=yes): the dial-out API and the
+	// mounted resources (api.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.runAPI(ctx); err != nil {
 			fail(err)
 		}
 	}()
