@@ -21,6 +21,9 @@ var DefaultEspeakVoices = map[string]string{
 	"fr":    "fr-fr",
 	"fr-be": "fr-be",
 	"fr-ch": "fr-ch",
+	// Spanish, for the collections calls (seed 004).
+	"es":     "es",
+	"es-419": "es-419",
 }
 
 // DefaultEspeakSpeed is the speaking rate in words per minute, a little
