@@ -23,3 +23,14 @@ fi
 
 # The npm packages the tests drive (the AMI client), from their lockfile.
 scripts/install-node-deps.sh
+
+# stripe-mock, Stripe's own mock of its API, for the payment tests (they start
+# it themselves on a free port). `go install` puts it in GOBIN, else
+# $(go env GOPATH)/bin, where the tests look for it; its fixtures stay in the
+# module cache, where the tests read them too.
+STRIPE_MOCK_VERSION=v0.203.0
+if ! command -v stripe-mock >/dev/null 2>&1 && [[ ! -x "$(go env GOBIN)/stripe-mock" && ! -x "$(go env GOPATH)/bin/stripe-mock" ]] \
+   || [[ ! -d "$(go env GOMODCACHE)/github.com/stripe/stripe-mock@${STRIPE_MOCK_VERSION}" ]]; then
+  echo "install-deps: installing stripe-mock ${STRIPE_MOCK_VERSION}"
+  go install "github.com/stripe/stripe-mock@${STRIPE_MOCK_VERSION}"
+fi
