@@ -16,6 +16,7 @@ import (
 	"github.com/obelisk-pbx/obelisk/payments"
 	"github.com/obelisk-pbx/obelisk/queues"
 	"github.com/obelisk-pbx/obelisk/sip"
+	"github.com/obelisk-pbx/obelisk/telegram"
 	"github.com/obelisk-pbx/obelisk/voicemail"
 )
 
@@ -49,6 +50,9 @@ type domainConfig struct {
 	MusicOnHold *media.MOHConfig
 	// CDR is cdr.conf (Asterisk's defaults when absent).
 	CDR *cdr.Config
+	// Telegram is telegram.conf, the click-to-call bot (telegram.go);
+	// nil when absent (no bot).
+	Telegram *telegram.Config
 	// QueueTuning is what the queue runtime reads of queues.conf beyond
 	// Queues (queues.LoadTuning).
 	QueueTuning map[string]queues.Tuning
@@ -129,6 +133,9 @@ func (c *Config) loadDomains(fsys fs.FS) config.Diagnostics {
 	if f := c.read(fsys, AMDConf, &diags); f != nil {
 		cfg, ds := amd.LoadConfig(f)
 		c.AMD, diags = &cfg, append(diags, ds...)
+	}
+	if f := c.read(fsys, TelegramConf, &diags); f != nil {
+		diags = append(diags, c.loadTelegram(f)...)
 	}
 	if f := c.read(fsys, StripeConf, &diags); f != nil {
 		cfg, ds := payments.LoadConfig(f)

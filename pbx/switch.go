@@ -351,6 +351,15 @@ func (s *Switch) Run(ctx context.Context) error {
 	} else if len(msgs) > 0 {
 		s.log.Info("voicemail messages recovered", "messages", len(msgs))
 	}
+	// The Telegram click-to-call bot (telegram.conf enabled=yes,
+	// telegram.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.runTelegram(ctx); err != nil {
+			fail(err)
+		}
+	}()
 	// The manager (manager.conf enabled=yes) serves AMI clients (ami.go).
 	wg.Add(1)
 	go func() {

@@ -102,6 +102,8 @@ type Server struct {
 	queries  map[string]*query
 	nextQ    int
 	requests []Request
+	// confirmed is the highest update id a getUpdates offset confirmed.
+	confirmed int
 }
 
 type update struct {
@@ -122,7 +124,7 @@ func New(addr, token string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Token: token, Bot: User{ID: 7000000001, IsBot: true, FirstName: "Obelisk", UserName: "ObeliskTestBot"},
-		changed: make(chan struct{}), chats: map[int64]User{}, queries: map[string]*query{}, nextUpd: 100000}
+		changed: make(chan struct{}), chats: map[int64]User{}, queries: map[string]*query{}, nextUpd: 100000, confirmed: 100000}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	_ = s.srv.Listener.Close()
 	s.srv.Listener = ln
@@ -297,6 +299,24 @@ func (s *Server) WaitMessage(chat int64, after int, match func(Message) bool, d 
 	}
 }
 
+// WaitConfirmed waits up to d until the bot has confirmed every update
+// sent so far (a getUpdates with an offset past them), so that a bot
+// started anew does not receive them again.
+func (s *Server) WaitConfirmed(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		s.mu.Lock()
+		ch, done := s.changed, s.confirmed >= s.nextUpd
+		s.mu.Unlock()
+		if done {
+			return true
+		}
+		if !waitChange(ch, deadline) {
+			return false
+		}
+	}
+}
+
 // Seq returns the sequence number of the bot's last send or edit.
 func (s *Server) Seq() int {
 	s.mu.Lock()
@@ -449,6 +469,10 @@ func (s *Server) getUpdates(ctx context.Context, p url.Values) (any, *apiError) 
 	for {
 		s.mu.Lock()
 		if offset > 0 {
+			if offset-1 > s.confirmed {
+				s.confirmed = offset - 1
+				s.bumpLocked()
+			}
 			kept := s.updates[:0]
 			for _, u := range s.updates {
 				if u.ID >= offset {
