@@ -279,37 +279,68 @@ func actionHangup(_ context.Context, ss *session, m *Message) {
 	ss.success(m, "Channel Hungup")
 }
 
+// ErrSecondary is wrapped by Backend.Redirect's errors about the
+// ExtraChannel.
+var ErrSecondary = errors.New("secondary redirect")
+
+// priorityHeader reads a Priority header: a number (1 when empty).
+func priorityHeader(v string) (int, bool) {
+	if v == "" {
+		return 1, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1
+}
+
+// actionRedirect is Redirect (manager.c action_redirect): Channel goes
+// to Context,Exten,Priority as ast_async_goto sends it, interrupting the
+// application it runs; with ExtraChannel a second channel goes to
+// ExtraContext,ExtraExten,ExtraPriority (the first channel's place when
+// ExtraContext is empty), both leaving a bridge they share.
 func actionRedirect(_ context.Context, ss *session, m *Message) {
-	name, exten, ctxName := m.Get("Channel"), m.Get("Exten"), m.Get("Context")
-	if name == "" {
+	to := RedirectTarget{Channel: m.Get("Channel"), Context: m.Get("Context"), Exten: m.Get("Exten")}
+	if to.Channel == "" {
 		ss.fail(m, "Channel not specified")
 		return
 	}
-	prio := 1
-	if p := m.Get("Priority"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 {
-			ss.fail(m, "Invalid priority")
-			return
-		}
-		prio = n
+	var ok bool
+	if to.Priority, ok = priorityHeader(m.Get("Priority")); !ok {
+		ss.fail(m, "Invalid priority")
+		return
 	}
-	if exten == "" {
+	if to.Exten == "" {
 		ss.fail(m, "Exten not specified")
 		return
 	}
-	if err := ss.srv.backend.Redirect(name, ctxName, exten, prio); err != nil {
-		switch {
-		case errors.Is(err, ErrNotFound):
-			ss.fail(m, "Channel does not exist: "+name)
-		case errors.Is(err, ErrInvalid):
-			ss.fail(m, "Extension does not exist.")
-		default:
-			ss.fail(m, "Redirect failed")
+	var extra *RedirectTarget
+	if name2 := m.Get("ExtraChannel"); name2 != "" {
+		x := RedirectTarget{Channel: name2, Context: to.Context, Exten: to.Exten, Priority: to.Priority}
+		if c := m.Get("ExtraContext"); c != "" {
+			x.Context, x.Exten = c, m.Get("ExtraExten")
+			if x.Priority, ok = priorityHeader(m.Get("ExtraPriority")); !ok {
+				ss.fail(m, "Invalid ExtraPriority")
+				return
+			}
 		}
-		return
+		extra = &x
 	}
-	ss.success(m, "Redirect successful")
+	err := ss.srv.backend.Redirect(to, extra)
+	switch {
+	case err == nil && extra != nil:
+		ss.success(m, "Dual Redirect successful")
+	case err == nil:
+		ss.success(m, "Redirect successful")
+	case errors.Is(err, ErrSecondary) && errors.Is(err, ErrNotFound):
+		ss.fail(m, "ExtraChannel does not exist: "+extra.Channel)
+	case errors.Is(err, ErrSecondary):
+		ss.fail(m, "Secondary redirect failed")
+	case errors.Is(err, ErrNotFound):
+		ss.fail(m, "Channel does not exist: "+to.Channel)
+	case errors.Is(err, ErrInvalid):
+		ss.fail(m, "Extension does not exist.")
+	default:
+		ss.fail(m, "Redirect failed")
+	}
 }
 
 // actionBlindTransfer is BlindTransfer (manager.c
@@ -467,8 +498,10 @@ func (ss *session) queues(name string) []Queue {
 	return out
 }
 
-// actionQueueStatus is QueueStatus: QueueParams, then QueueMember and
-// QueueEntry events of each queue (or of Queue:, or only Member:).
+// actionQueueStatus is QueueStatus (app_queue's manager_queues_status):
+// QueueParams, then QueueMember and QueueEntry events of each queue (or
+// of Queue:, or only Member:), then QueueStatusComplete. The fields and
+// their order are app_queue's (Asterisk 16+: ServicelevelPerf2).
 func actionQueueStatus(_ context.Context, ss *session, m *Message) {
 	member := m.Get("Member")
 	var items []events.Event
@@ -477,7 +510,8 @@ func actionQueueStatus(_ context.Context, ss *session, m *Message) {
 			f("Queue", q.Name), f("Max", itoa(q.Max)), f("Strategy", q.Strategy), f("Calls", itoa(q.Calls)),
 			f("Holdtime", itoa(q.HoldTime)), f("TalkTime", itoa(q.TalkTime)), f("Completed", itoa(q.Completed)),
 			f("Abandoned", itoa(q.Abandoned)), f("ServiceLevel", itoa(q.ServiceLevel)),
-			f("ServicelevelPerf", strconv.FormatFloat(q.ServiceLevelPerf, 'f', 1, 64)), f("Weight", itoa(q.Weight)),
+			f("ServicelevelPerf", strconv.FormatFloat(q.ServiceLevelPerf, 'f', 1, 64)),
+			f("ServicelevelPerf2", strconv.FormatFloat(q.ServiceLevelPerf2, 'f', 1, 64)), f("Weight", itoa(q.Weight)),
 		}})
 		for _, mb := range q.Members {
 			if member != "" && member != mb.Location && member != mb.Name {
@@ -495,14 +529,15 @@ func actionQueueStatus(_ context.Context, ss *session, m *Message) {
 				f("Queue", q.Name), f("Name", mb.Name), f("Location", mb.Location), f("StateInterface", mb.StateInterface),
 				f("Membership", membership), f("Penalty", itoa(mb.Penalty)), f("CallsTaken", itoa(mb.CallsTaken)),
 				f("LastCall", itoa(last)), f("LastPause", "0"), f("InCall", boolDigit(mb.InCall)), f("Status", itoa(mb.Status)),
-				f("Paused", boolDigit(mb.Paused)), f("PausedReason", mb.PausedReason), f("Wrapuptime", "0"),
+				f("Paused", boolDigit(mb.Paused)), f("PausedReason", mb.PausedReason), f("Wrapuptime", itoa(q.Wrapuptime)),
 			}})
 		}
 		for _, e := range q.Entries {
 			items = append(items, events.Event{Name: "QueueEntry", Fields: []events.Field{
 				f("Queue", q.Name), f("Position", itoa(e.Position)), f("Channel", e.Channel), f("Uniqueid", e.Uniqueid),
 				f("CallerIDNum", orUnknown(e.CallerIDNum)), f("CallerIDName", orUnknown(e.CallerName)),
-				f("ConnectedLineNum", "<unknown>"), f("ConnectedLineName", "<unknown>"), f("Wait", itoa(e.Wait)), f("Priority", "0"),
+				f("ConnectedLineNum", orUnknown(e.ConnectedNum)), f("ConnectedLineName", orUnknown(e.ConnectedName)),
+				f("Wait", itoa(e.Wait)), f("Priority", itoa(e.Priority)),
 			}})
 		}
 	}

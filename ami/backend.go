@@ -30,9 +30,10 @@ type Backend interface {
 	// stops it (id "" is the last one started).
 	MixMonitor(channel, file, options, command string) (string, error)
 	StopMixMonitor(channel, id string) error
-	// Redirect sends a channel to context,exten,priority (its dialplan
-	// goes on there).
-	Redirect(channel, context, exten string, priority int) error
+	// Redirect sends a channel to its place (its dialplan goes on
+	// there), and extra, when not nil, to its own (ExtraChannel).
+	// Errors about extra wrap ErrSecondary.
+	Redirect(to RedirectTarget, extra *RedirectTarget) error
 	// Getvar reads a variable or function of channel, or a global
 	// variable when channel is "".
 	Getvar(channel, name string) (string, error)
@@ -58,6 +59,13 @@ type Backend interface {
 	DBDel(family, key string) error
 	// Command runs a read-only CLI command and returns its output.
 	Command(cmd string) (string, error)
+}
+
+// RedirectTarget is a channel of a Redirect and where it goes:
+// Context ("" keeps the channel's), Exten and Priority.
+type RedirectTarget struct {
+	Channel, Context, Exten string
+	Priority                int
 }
 
 // OriginateRequest is the Originate action's call (manager.c
@@ -143,16 +151,23 @@ func orUnknown(s string) string {
 	return s
 }
 
-// Queue is one queue's parameters, members and callers (QueueStatus).
+// Queue is one queue's parameters, members and callers (QueueStatus,
+// QueueSummary), with app_queue's statistics.
 type Queue struct {
-	Name, Strategy                  string
-	Max                             int
-	Calls                           int
-	HoldTime, TalkTime              int // seconds, averages
-	Completed, Abandoned            int
-	ServiceLevel                    int
-	ServiceLevelPerf                float64
-	Weight                          int
+	Name, Strategy     string
+	Max                int
+	Calls              int
+	HoldTime, TalkTime int // seconds, app_queue's running averages
+	// Completed and Abandoned count the calls answered and ended, and the
+	// callers who left unanswered.
+	Completed, Abandoned int
+	// ServiceLevel is the SL target in seconds; ServiceLevelPerf and
+	// ServiceLevelPerf2 the percentages app_queue computes from it.
+	ServiceLevel                        int
+	ServiceLevelPerf, ServiceLevelPerf2 float64
+	Weight                              int
+	// Wrapuptime is the members' rest after a call, in seconds.
+	Wrapuptime                      int
 	Members                         []QueueMember
 	Entries                         []QueueEntry
 	LongestHoldTime                 int
@@ -173,10 +188,12 @@ type QueueMember struct {
 
 // QueueEntry is a waiting caller.
 type QueueEntry struct {
-	Position                int
-	Channel, Uniqueid       string
-	CallerIDNum, CallerName string
-	Wait                    int // seconds
+	Position                    int
+	Channel, Uniqueid           string
+	CallerIDNum, CallerName     string
+	ConnectedNum, ConnectedName string
+	Wait                        int // seconds
+	Priority                    int
 }
 
 // Peer is a SIP endpoint as SIPpeers and PJSIPShowEndpoints show it.

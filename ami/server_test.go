@@ -26,6 +26,7 @@ type fakeBackend struct {
 	db         map[string]string
 	originated []OriginateRequest
 	hungUp     []string
+	redirected []RedirectTarget
 	reason     int
 }
 
@@ -52,7 +53,24 @@ func (b *fakeBackend) Hangup(ch string, cause int) error {
 	b.mu.Unlock()
 	return nil
 }
-func (b *fakeBackend) Redirect(ch, c, e string, p int) error { return ErrNotFound }
+func (b *fakeBackend) Redirect(to RedirectTarget, extra *RedirectTarget) error {
+	if to.Channel != "SIP/1001-00000001" {
+		return ErrNotFound
+	}
+	if to.Exten != "600" {
+		return fmt.Errorf("%w: no such extension", ErrInvalid)
+	}
+	if extra != nil && extra.Channel != "SIP/1002-00000002" {
+		return fmt.Errorf("%w: %w", ErrSecondary, ErrNotFound)
+	}
+	b.mu.Lock()
+	b.redirected = append(b.redirected, to)
+	if extra != nil {
+		b.redirected = append(b.redirected, *extra)
+	}
+	b.mu.Unlock()
+	return nil
+}
 func (b *fakeBackend) MixMonitor(ch, file, opts, cmd string) (string, error) {
 	if ch != "SIP/1001-00000001" {
 		return "", ErrNotFound
@@ -82,8 +100,11 @@ func (b *fakeBackend) Getvar(ch, name string) (string, error) {
 }
 func (b *fakeBackend) Setvar(ch, name, value string) error { return nil }
 func (b *fakeBackend) Queues() []Queue {
-	return []Queue{{Name: "support", Strategy: "ringall", Calls: 1, Members: []QueueMember{{Name: "Alice", Location: "SIP/1001", StateInterface: "SIP/1001", Status: 1}},
-		Entries: []QueueEntry{{Position: 1, Channel: "SIP/trunk-00000002", CallerIDNum: "0612345678", Wait: 3}}, LoggedIn: 1, Available: 1}}
+	return []Queue{{Name: "support", Strategy: "ringall", Calls: 1, HoldTime: 12, TalkTime: 95, Completed: 3, Abandoned: 1,
+		ServiceLevel: 30, ServiceLevelPerf: 200.0 / 3, ServiceLevelPerf2: 75, Weight: 2, Wrapuptime: 5,
+		Members: []QueueMember{{Name: "Alice", Location: "SIP/1001", StateInterface: "SIP/1001", Status: 1, CallsTaken: 3}},
+		Entries: []QueueEntry{{Position: 1, Channel: "SIP/trunk-00000002", Uniqueid: "1700000000.2", CallerIDNum: "0612345678",
+			CallerName: "Customer", Wait: 3, Priority: 2}}, LongestHoldTime: 3, LoggedIn: 1, Available: 1}}
 }
 func (b *fakeBackend) QueueAdd(q, i, n string, p int, paused bool) error {
 	if q != "support" {
@@ -482,5 +503,40 @@ func TestEventsFlow(t *testing.T) {
 	b.Publish(events.Event{Name: "Hangup", Class: "call"})
 	if m := admin.do("Action: Ping"); m.Get("Ping") != "Pong" {
 		t.Fatalf("after events off, want the ping answer first: %s", m)
+	}
+}
+
+// TestRedirectTargets: Redirect hands the switch the channel's place,
+// and with ExtraChannel the extra channel's: ExtraContext, ExtraExten
+// and ExtraPriority when ExtraContext is given, else the first
+// channel's place (manager.c action_redirect).
+func TestRedirectTargets(t *testing.T) {
+	b := newFake()
+	c := dial(t, startServer(t, b))
+	c.login("admin", "s3cret")
+	for _, m := range []*Message{
+		c.do("Action: Redirect", "Channel: SIP/1001-00000001", "Context: phones", "Exten: 600", "Priority: 3"),
+		c.do("Action: Redirect", "Channel: SIP/1001-00000001", "ExtraChannel: SIP/1002-00000002", "Context: phones", "Exten: 600"),
+		c.do("Action: Redirect", "Channel: SIP/1001-00000001", "ExtraChannel: SIP/1002-00000002", "Context: phones", "Exten: 600",
+			"ExtraContext: agents", "ExtraExten: 700", "ExtraPriority: 2"),
+	} {
+		if m.Get("Response") != "Success" {
+			t.Fatalf("redirect: %s", m)
+		}
+	}
+	if m := c.do("Action: Redirect", "Channel: SIP/1001-00000001", "ExtraChannel: SIP/1002-00000002", "Exten: 600",
+		"ExtraContext: agents", "ExtraExten: 700", "ExtraPriority: 0"); m.Get("Message") != "Invalid ExtraPriority" {
+		t.Fatalf("bad ExtraPriority: %s", m)
+	}
+	b.mu.Lock()
+	got := b.redirected
+	b.mu.Unlock()
+	want := []RedirectTarget{
+		{"SIP/1001-00000001", "phones", "600", 3},
+		{"SIP/1001-00000001", "phones", "600", 1}, {"SIP/1002-00000002", "phones", "600", 1},
+		{"SIP/1001-00000001", "phones", "600", 1}, {"SIP/1002-00000002", "agents", "700", 2},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("redirected %v, want %v", got, want)
 	}
 }

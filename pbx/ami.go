@@ -113,7 +113,13 @@ func (b *amiBackend) Hangup(name string, cause int) error {
 	if err != nil {
 		return err
 	}
-	lc.hangup(cause)
+	lc.mu.Lock()
+	hangup := lc.hangup
+	lc.mu.Unlock()
+	if hangup == nil {
+		return fmt.Errorf("hangup %s: a called leg still ringing: %w", name, ami.ErrNotFound)
+	}
+	hangup(cause)
 	return nil
 }
 
@@ -204,60 +210,111 @@ func (b *amiBackend) StopMixMonitor(name, id string) error {
 	return nil
 }
 
-// Redirect moves a bridged channel to context,exten: the bridge's other
-// party is hung up and the channel runs the dialplan there, as Asterisk's
-// Redirect of a channel out of a two-party bridge ends in; it is the
-// switch's blind transfer (bridge.go) asked for by the other party, so
-// the channel starts at priority 1 with BLINDTRANSFER set. A channel
-// not in a bridge (in the dialplan, ringing) cannot be moved yet: the
-// engine has no safe way to interrupt a running application.
-func (b *amiBackend) Redirect(name, dest, exten string, priority int) error {
-	lc, err := b.channel(name)
+// Redirect moves channels as Asterisk's Redirect action does. A channel
+// in a two-party bridge leaves it for its place (bridge_redirect.go):
+// the other party is hung up, or, when it is the ExtraChannel, goes to
+// its own place. A dialplan channel not bridged (in Playback, Read,
+// WaitExten, Queue's wait, a Dial still ringing…) is moved by the
+// engine's async goto (ivr.Channel.AsyncGoto): its application returns
+// and the dialplan goes on there. A called leg still ringing cannot be
+// moved. Context "" is the channel's current context.
+func (b *amiBackend) Redirect(to ami.RedirectTarget, extra *ami.RedirectTarget) error {
+	lc, err := b.channel(to.Channel)
 	if err != nil {
 		return err
 	}
+	var lc2 *liveChannel
+	if extra != nil {
+		if lc2, err = b.channel(extra.Channel); err != nil {
+			return fmt.Errorf("%w: %w", ami.ErrSecondary, err)
+		}
+	}
+	place := func(lc *liveChannel, t ami.RedirectTarget) dialplanPlace {
+		lc.mu.Lock()
+		defer lc.mu.Unlock()
+		return dialplanPlace{context: firstNonEmpty(t.Context, lc.context), exten: t.Exten, priority: t.Priority}
+	}
+	p1 := place(lc, to)
+	if bs, leg := b.bridged(lc); bs != nil {
+		var p2 *dialplanPlace
+		var leg2 *b2bua.Leg
+		if lc2 != nil {
+			if bs2, l2 := b.bridged(lc2); bs2 == bs {
+				pl := place(lc2, *extra)
+				p2, leg2 = &pl, l2
+			}
+		}
+		both, err := b.redirectBridged(bs, leg, p1, leg2, p2)
+		if err != nil || both {
+			return err
+		}
+	} else if err := b.asyncGoto(lc, p1); err != nil {
+		return err
+	}
+	if lc2 == nil {
+		return nil
+	}
+	// The extra channel is somewhere else.
+	p2 := place(lc2, *extra)
+	if bs, leg := b.bridged(lc2); bs != nil {
+		_, err = b.redirectBridged(bs, leg, p2, nil, nil)
+	} else {
+		err = b.asyncGoto(lc2, p2)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ami.ErrSecondary, err)
+	}
+	return nil
+}
+
+// bridged returns the bridge session lc's leg is in, if any.
+func (b *amiBackend) bridged(lc *liveChannel) (*bridgeSession, *b2bua.Leg) {
 	lc.mu.Lock()
 	leg := lc.leg
-	if dest == "" {
-		dest = lc.context
-	}
 	lc.mu.Unlock()
-	if priority != 1 {
-		return fmt.Errorf("redirect %s: only to priority 1", name)
+	if leg == nil {
+		return nil, nil
 	}
-	var bs *bridgeSession
-	if leg != nil {
-		bs = b.s.bridgeOf(leg)
-	}
-	if bs == nil {
-		return fmt.Errorf("redirect %s: %w (a channel in the dialplan cannot be moved yet)", name, errNotBridged)
-	}
+	return b.s.bridgeOf(leg), leg
+}
+
+// redirectBridged asks the bridge session to move leg out of it, and
+// leg2 to to2 when it is leg's other party there (both then reports
+// true).
+func (b *amiBackend) redirectBridged(bs *bridgeSession, leg *b2bua.Leg, to dialplanPlace, leg2 *b2bua.Leg, to2 *dialplanPlace) (both bool, err error) {
 	ctx, cancel := contextWithTimeout(referTimeout)
 	defer cancel()
-	var partner *b2bua.Leg
-	err = bs.request(ctx, func(_ context.Context, bs *bridgeSession) error {
+	err = bs.request(ctx, func(ctx context.Context, bs *bridgeSession) error {
 		p := bs.partyOf(leg)
 		if p == nil {
 			return errNotBridged
 		}
-		if o := bs.other(p); o != nil {
-			partner = o.leg
+		if leg2 == nil || bs.partyOf(leg2) != bs.other(p) {
+			to2 = nil // not the other party: moved on its own
 		}
-		return nil
+		both = to2 != nil
+		return bs.redirectBridged(ctx, p, to, to2)
 	})
-	if err != nil {
-		return fmt.Errorf("redirect %s: %w", name, err)
+	return both, redirectErr(err)
+}
+
+// asyncGoto moves a dialplan channel that is not bridged.
+func (b *amiBackend) asyncGoto(lc *liveChannel, to dialplanPlace) error {
+	if lc.ch == nil {
+		return fmt.Errorf("redirect %s: a called leg that is not bridged: %w", lc.channelName(), errNotBridged)
 	}
-	if partner == nil {
-		return fmt.Errorf("redirect %s: %w", name, errNotBridged)
+	if !b.s.extenExists(to.context, to.exten, to.priority) {
+		return redirectErr(fmt.Errorf("redirect %s to %s,%s,%d: %w", lc.ch.Name, to.context, to.exten, to.priority, errNoExtension))
 	}
-	if err := b.s.BlindTransfer(ctx, partner, exten, dest, nil); err != nil {
-		if errors.Is(err, errNoExtension) {
-			return fmt.Errorf("redirect %s: %w: %w", name, ami.ErrInvalid, err)
-		}
-		return fmt.Errorf("redirect %s: %w", name, err)
+	return lc.ch.AsyncGoto(to.context, to.exten, to.priority)
+}
+
+// redirectErr maps a missing extension to ami.ErrInvalid.
+func redirectErr(err error) error {
+	if errors.Is(err, errNoExtension) {
+		return fmt.Errorf("%w: %w", ami.ErrInvalid, err)
 	}
-	return nil
+	return err
 }
 
 func (b *amiBackend) Getvar(name, variable string) (string, error) {
@@ -297,38 +354,49 @@ func (b *amiBackend) Setvar(name, variable, value string) error {
 	return lc.ch.SetVariable(variable, value)
 }
 
+// Queues reports the queues with the queue runtime's statistics
+// (queues.Manager.Stats) and members, as app_queue's QueueStatus and
+// QueueSummary count them: LoggedIn are the members whose device is not
+// unavailable or invalid, Available those of them not paused and free.
 func (b *amiBackend) Queues() []ami.Queue {
 	m := b.s.queueMgr
 	if m == nil {
 		return nil
 	}
-	var cfg *queues.Config
-	if c := b.s.Config(); c != nil {
-		cfg = c.Queues
-	}
 	var out []ami.Queue
 	for _, name := range m.Queues() {
-		q := ami.Queue{Name: name}
-		if cfg != nil {
-			if qc := cfg.Queue(name); qc != nil {
-				q.Strategy, q.Max, q.Weight = qc.Strategy.String(), qc.MaxLen, qc.Weight
-			}
+		st, err := m.Stats(name)
+		if err != nil {
+			continue // removed by a reload meanwhile
 		}
-		q.Calls, _ = m.Waiting(name)
+		q := ami.Queue{Name: name, Strategy: st.Strategy, Max: st.Max, Weight: st.Weight, Calls: len(st.Entries),
+			HoldTime: st.HoldTime, TalkTime: st.TalkTime, Completed: st.Completed, Abandoned: st.Abandoned,
+			ServiceLevel: int(st.ServiceLevel / time.Second), ServiceLevelPerf: st.ServiceLevelPerf(),
+			ServiceLevelPerf2: st.ServiceLevelPerf2(), Wrapuptime: int(st.WrapupTime / time.Second),
+			LongestHoldTime: st.LongestHoldTime()}
+		for _, e := range st.Entries {
+			qe := ami.QueueEntry{Position: e.Position, Channel: e.Channel, Uniqueid: e.UniqueID,
+				CallerIDNum: e.CallerIDNum, CallerName: e.CallerIDName, Wait: int(e.Wait / time.Second), Priority: e.Priority}
+			if lc := b.s.live.lookup(e.UniqueID); lc != nil {
+				snap := lc.snapshot()
+				qe.ConnectedNum, qe.ConnectedName = snap.ConnectedNum, snap.ConnectedName
+			}
+			q.Entries = append(q.Entries, qe)
+		}
 		members, _ := m.Members(name)
 		for _, mb := range members {
-			last := mb.LastCall
 			q.Members = append(q.Members, ami.QueueMember{Name: firstNonEmpty(mb.Name, mb.Interface), Location: mb.Interface,
 				StateInterface: firstNonEmpty(mb.StateInterface, mb.Interface), Dynamic: mb.Dynamic, Penalty: mb.Penalty,
-				CallsTaken: mb.Calls, LastCall: last, InCall: mb.InCall, Status: int(mb.State), Paused: mb.Paused,
+				CallsTaken: mb.Calls, LastCall: mb.LastCall, InCall: mb.InCall, Status: int(mb.State), Paused: mb.Paused,
 				PausedReason: mb.PausedReason})
-			if !mb.Paused && mb.State != queues.DeviceUnavailable && mb.State != queues.DeviceInvalid {
+			if mb.State != queues.DeviceUnavailable && mb.State != queues.DeviceInvalid {
 				q.LoggedIn++
-			}
-			if mb.Available {
-				q.Available++
+				if mb.Available && !mb.Paused {
+					q.Available++
+				}
 			}
 		}
+		q.CallersNow = q.Calls
 		out = append(out, q)
 	}
 	return out
@@ -488,8 +556,9 @@ func (b *amiBackend) Command(cmd string) (string, error) {
 			if len(f) > 2 && !strings.EqualFold(q.Name, f[2]) {
 				continue
 			}
-			fmt.Fprintf(&w, "%s has %d calls (max %s) in '%s' strategy (%ds holdtime, %ds talktime), W:%d, C:%d, A:%d, SL:0.0%%, SL2:0.0%% within 0s\n",
-				q.Name, q.Calls, maxText(q.Max), q.Strategy, q.HoldTime, q.TalkTime, q.Weight, q.Completed, q.Abandoned)
+			fmt.Fprintf(&w, "%s has %d calls (max %s) in '%s' strategy (%ds holdtime, %ds talktime), W:%d, C:%d, A:%d, SL:%.1f%%, SL2:%.1f%% within %ds\n",
+				q.Name, q.Calls, maxText(q.Max), q.Strategy, q.HoldTime, q.TalkTime, q.Weight, q.Completed, q.Abandoned,
+				q.ServiceLevelPerf, q.ServiceLevelPerf2, q.ServiceLevel)
 			fmt.Fprintf(&w, "   Members: \n")
 			for _, m := range q.Members {
 				kind := ""
@@ -505,7 +574,15 @@ func (b *amiBackend) Command(cmd string) (string, error) {
 			if len(q.Members) == 0 {
 				fmt.Fprintf(&w, "   No Members\n")
 			}
-			fmt.Fprintf(&w, "   No Callers\n\n")
+			if len(q.Entries) == 0 {
+				fmt.Fprintf(&w, "   No Callers\n\n")
+				continue
+			}
+			fmt.Fprintf(&w, "   Callers: \n")
+			for _, e := range q.Entries {
+				fmt.Fprintf(&w, "      %d. %s (wait: %d:%02d, prio: %d)\n", e.Position, e.Channel, e.Wait/60, e.Wait%60, e.Priority)
+			}
+			fmt.Fprintf(&w, "\n")
 		}
 	case len(f) >= 2 && f[0] == "database" && f[1] == "show":
 		db, err := b.astdb()

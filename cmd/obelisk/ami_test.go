@@ -60,9 +60,16 @@ write=all
 // returns its steps by name.
 func runAMIClient(t *testing.T, addr string, args ...string) map[string]map[string]any {
 	t.Helper()
+	return runAMIScript(t, addr, "drive.js", args...)
+}
+
+// runAMIScript runs a script of testdata/ami-client as the crm user and
+// returns its steps by name.
+func runAMIScript(t *testing.T, addr, script string, args ...string) map[string]map[string]any {
+	t.Helper()
 	node, dir := needAMIClient(t)
 	host, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(node, append([]string{"drive.js", port, host, "crm", "crm-secret"}, args...)...)
+	cmd := exec.Command(node, append([]string{script, port, host, "crm", "crm-secret"}, args...)...)
 	cmd.Dir = dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

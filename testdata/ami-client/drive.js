@@ -11,51 +11,18 @@
 // is bridged, or with redirect a Redirect of the target to phones,700);
 // QueueStatus; DBPut then DBGet.
 'use strict';
-const AMI = require('asterisk-manager');
+const { connect, action, collect, waitEvent, out, fail } = require('./lib');
 
 const [port, host, user, secret, channel, callerid, target, mode] = process.argv.slice(2);
-const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
-const fail = (why) => { out({ step: 'fatal', error: String(why) }); process.exit(1); };
 setTimeout(() => fail('timeout'), 25000).unref();
-
-function connect(pass) {
-  return new Promise((resolve) => {
-    const m = new AMI(undefined, host, user, pass, true);
-    m.on('error', () => {});
-    m.connect(Number(port), host, () => m.login((err) => resolve({ m, err })));
-  });
-}
-
-function action(m, a) {
-  return new Promise((resolve) => m.action(a, (err, res) => resolve(err || res)));
-}
-
-// collect gathers the events carrying actionid until the one named last.
-function collect(m, actionid, last) {
-  return new Promise((resolve) => {
-    const got = [];
-    const on = (e) => {
-      if (e.actionid !== actionid) return;
-      got.push(e);
-      if (e.event.toLowerCase() === last) { m.removeListener('managerevent', on); resolve(got); }
-    };
-    m.on('managerevent', on);
-  });
-}
-
-function waitEvent(m, pred) {
-  return new Promise((resolve) => {
-    const on = (e) => { if (pred(e)) { m.removeListener('managerevent', on); resolve(e); } };
-    m.on('managerevent', on);
-  });
-}
+const login = (pass) => connect(port, host, user, pass);
 
 (async () => {
-  const bad = await connect('wrong-secret');
+  const bad = await login('wrong-secret');
   out({ step: 'badlogin', response: bad.err && bad.err.response, message: bad.err && bad.err.message });
   bad.m.disconnect();
 
-  const { m, err } = await connect(secret);
+  const { m, err } = await login(secret);
   if (err) fail('login: ' + JSON.stringify(err));
   out({ step: 'login', ok: true });
   const seen = [];
