@@ -145,12 +145,22 @@ func (d telegramDialer) ClickToCall(ctx context.Context, c telegram.Call, report
 				reports <- telegram.Progress{Stage: telegram.StageConnected}
 			}
 		case end := <-res.Done:
-			if connected.IsZero() {
-				st := end.Vars["DIALSTATUS"]
+			st := end.Vars["DIALSTATUS"]
+			switch {
+			case !connected.IsZero():
+				reports <- telegram.Progress{Stage: telegram.StageEnded, Duration: end.At.Sub(connected)}
+			case st == "ANSWER":
+				// The DialEnd was lost (a full event buffer): Dial's
+				// ANSWEREDTIME tells the talk time.
+				secs, _ := strconv.Atoi(end.Vars["ANSWEREDTIME"])
+				reports <- telegram.Progress{Stage: telegram.StageConnected}
+				reports <- telegram.Progress{Stage: telegram.StageEnded, Duration: time.Duration(secs) * time.Second}
+			case st == "CANCEL":
+				// The agent hung up while the target rang.
+				reports <- telegram.Progress{Stage: telegram.StageFailed, Leg: telegram.LegTarget, Reason: "you hung up"}
+			default:
 				reports <- telegram.Progress{Stage: telegram.StageFailed, Leg: telegram.LegTarget, Reason: telegram.ReasonOf(st)}
-				return nil
 			}
-			reports <- telegram.Progress{Stage: telegram.StageEnded, Duration: end.At.Sub(connected)}
 			return nil
 		}
 	}

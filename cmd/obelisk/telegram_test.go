@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/zaf/g711"
 
 	"github.com/obelisk-pbx/obelisk/telegram/telegramtest"
 )
@@ -117,8 +121,9 @@ func (c tgChat) press(u telegramtest.User, m telegramtest.Message, data, want st
 // refused, an invalid number too; the agent picks Main in the settings
 // menu (with its confirmation), then /route D; /call +1 555 123 4567 rings
 // the agent's own number through the D trunk first, then the target
-// through the same trunk, both with D's caller id, and bridges them (the
-// target's BYE hangs up the agent), with the status messages in order. A
+// through the same trunk, both with D's caller id, and bridges them (RTP
+// both ways; the target's BYE hangs up the agent), with the status
+// messages in order. A
 // busy agent phone gives "failed: busy" and no call to the target. After
 // a restart the agent and their route are still there.
 func TestTelegramClickToCall(t *testing.T) {
@@ -143,8 +148,7 @@ func TestTelegramClickToCall(t *testing.T) {
 	seq := srv.Seq()
 	c.say(tgAlice, "/call +1 555 123 4567", "not authorized")
 	req := c.expect(tgAdmin.ID, seq, "Authorization request: Alice (@alice) (id 2002)")
-	ask := c.press(tgAdmin, req, "auth:2002", "send their phone number")
-	_ = ask
+	c.press(tgAdmin, req, "auth:2002", "send their phone number")
 	seq = srv.Seq()
 	c.say(tgAdmin, "+1 555 000 1111 Alice", "Agent Alice (id 2002) authorized with phone +15550001111")
 	c.expect(tgAlice.ID, seq, "You are authorized")
@@ -161,14 +165,21 @@ func TestTelegramClickToCall(t *testing.T) {
 	c.say(tgAlice, "/route D", "✅ Your route has been successfully changed to [Development]!\nCaller ID: +15552220000 [D]")
 
 	// The call: the agent first, then the target, through devtrunk.
-	trunk := startSipp(t, "dev trunk", devIP, "", writeScenario(t, "telegram_trunk.xml", map[string]string{"[cid]": `\+15552220000`}),
+	agentRTP, targetRTP := listenUDP(t, devIP), listenUDP(t, devIP)
+	trunk := startSipp(t, "dev trunk", devIP, "", writeScenario(t, "telegram_trunk.xml", map[string]string{
+		"[cid]": `\+15552220000`, "[agent_rtp]": portOf(agentRTP), "[target_rtp]": portOf(targetRTP)}),
 		"-p", "5060", "-m", "2")
 	seq = srv.Seq()
 	srv.SendText(tgAlice, "/call +1 555 123 4567")
 	for _, want := range []string{"Calling you at +15550001111 (route Development [D])", "Your phone is ringing",
-		"You answered. Calling +15551234567", "Connected to +15551234567", "Call with +15551234567 ended. Duration: 0:0"} {
+		"You answered. Calling +15551234567", "Connected to +15551234567"} {
 		seq = c.expect(tgAlice.ID, seq, want).Seq
 	}
+	// Bridged: each party hears the other's tone.
+	heardByAgent, heardByTarget := exchangeTones(t, trunk, agentRTP, targetRTP)
+	checkTone(t, "the agent hearing the target", heardByAgent, 1000, 400)
+	checkTone(t, "the target hearing the agent", heardByTarget, 400, 1000)
+	c.expect(tgAlice.ID, seq, "Call with +15551234567 ended. Duration: 0:0")
 	trunk.mustPass(t, "the agent's leg, then the target's, both answered and bridged until the target hung up")
 	invites := received(trunk.messages(), "INVITE ")
 	if len(invites) != 2 {
@@ -208,4 +219,64 @@ func TestTelegramClickToCall(t *testing.T) {
 	waitLog(t, again, `msg="telegram bot polling"`)
 	c.say(tgAlice, "/settings", "Caller ID: +15552220000 [D]")
 	c.say(tgAdmin, "/agents", "Alice (id 2002): +15550001111 [D]")
+}
+
+// exchangeTones sends 1 s of 400 Hz from the agent's RTP socket and of
+// 1000 Hz from the target's, each to the switch's address in the INVITE
+// of its leg, and returns what each socket heard meanwhile (the audible
+// packets: a bridge's silence is left out).
+func exchangeTones(t *testing.T, trunk *sippRun, agent, target net.PacketConn) (heardByAgent, heardByTarget []int16) {
+	t.Helper()
+	invites := received(trunk.messages(), "INVITE ")
+	if len(invites) != 2 {
+		t.Fatalf("the trunk got %d INVITEs, want the agent's and the target's:\n%s", len(invites), ladder(trunk.messages()))
+	}
+	dst := func(m *sipMsg) (string, string) {
+		port, _ := sdpAudio(m.body)
+		ip := ""
+		for _, l := range sdpLines(m.body) {
+			if f := strings.Fields(l); len(f) == 3 && strings.HasPrefix(l, "c=IN IP4") {
+				ip = f[2]
+			}
+		}
+		if ip == "" || port == "" {
+			t.Fatalf("no audio address in the switch's offer:\n%s", m.body)
+		}
+		return ip, port
+	}
+	aIP, aPort := dst(invites[0])
+	tIP, tPort := dst(invites[1])
+	var wg sync.WaitGroup
+	var inA, inT []rtpIn
+	wg.Add(4)
+	go func() { defer wg.Done(); newRTPOut(agent, aIP, aPort, 0, 0x1111).tone(400, time.Second) }()
+	go func() { defer wg.Done(); newRTPOut(target, tIP, tPort, 0, 0x2222).tone(1000, time.Second) }()
+	go func() { defer wg.Done(); inA = readRTP(agent, 1500*time.Millisecond) }()
+	go func() { defer wg.Done(); inT = readRTP(target, 1500*time.Millisecond) }()
+	wg.Wait()
+	return audible(inA), audible(inT)
+}
+
+// audible decodes the G.711 packets louder than a quiet room.
+func audible(in []rtpIn) []int16 {
+	var pcm []int16
+	for _, r := range in {
+		if r.p.PayloadType != 0 && r.p.PayloadType != 8 {
+			continue
+		}
+		frame := make([]int16, 0, len(r.p.Payload))
+		var e float64
+		for _, b := range r.p.Payload {
+			v := g711.DecodeUlawFrame(b)
+			if r.p.PayloadType == 8 {
+				v = g711.DecodeAlawFrame(b)
+			}
+			frame = append(frame, v)
+			e += float64(v) * float64(v)
+		}
+		if len(frame) > 0 && e/float64(len(frame)) > 1000*1000 {
+			pcm = append(pcm, frame...)
+		}
+	}
+	return pcm
 }
