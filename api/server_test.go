@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/outbound"
+	bolt "go.etcd.io/bbolt"
 )
 
 // fakeBackend answers every Dial as script says for the number.
@@ -550,14 +552,31 @@ func TestStatusNames(t *testing.T) {
 }
 
 // BenchmarkDialout measures a dial-out request's handling (auth, checks,
-// rate limit, the record and its webhook saved) with a fake backend.
+// rate limit, the record and its webhook saved) with a fake backend, in
+// memory and in a bbolt file (each request's transaction synced).
 func BenchmarkDialout(b *testing.B) {
+	b.Run("mem", func(b *testing.B) { benchDialout(b, NewMemStore()) })
+	b.Run("bolt", func(b *testing.B) {
+		db, err := bolt.Open(filepath.Join(b.TempDir(), "bench.db"), 0o600, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		st, err := NewBoltStore(db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchDialout(b, st)
+	})
+}
+
+func benchDialout(b *testing.B, store Store) {
 	dc, _ := LoadDialoutConfig(mustParse(b, "[c]\ntype=client\ntoken=t\n[bot]\ntype=bot\ntrunk=pstn\ncontext=x\nrate=0\nconcurrent=0\n"))
 	be := newFakeBackend()
 	be.script = func(DialRequest) (DialResult, error) {
 		return DialResult{Outcome: outbound.OutcomeBusy, SIPCode: 486}, nil
 	}
-	srv := NewServer(NewMemStore(), be, WithDialoutConfig(func() *DialoutConfig { return dc }),
+	srv := NewServer(store, be, WithDialoutConfig(func() *DialoutConfig { return dc }),
 		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	h := srv.Handler()
 	body := []byte(`{"bot":"bot","target":"tel:+123456789"}`)
