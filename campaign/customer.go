@@ -143,16 +143,22 @@ func NormalizeNumber(number string) (string, error) {
 }
 
 // NormalizeAmount returns an amount due as a decimal with two places:
-// "120" is "120.00", "1,234.5" is "1234.50", "99,90" (a decimal comma) is
-// "99.90". Currency signs and blanks around it are dropped.
+// "120" is "120.00", "1,234.5" is "1234.50", and the decimal commas of
+// spreadsheets in other locales are read: "99,90" is "99.90", "1.234,50"
+// is "1234.50". Currency signs and blanks around it are dropped.
 func NormalizeAmount(amount string) (string, error) {
 	s := strings.TrimFunc(amount, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.Is(unicode.Sc, r) || unicode.IsLetter(r)
 	})
-	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 <= 2 && s[i] == ',' && !strings.Contains(s, ".") {
-		s = s[:i] + "." + s[i+1:] // a decimal comma
+	dot, comma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
+	switch {
+	case dot >= 0 && comma > dot: // 1.234,50: the comma is the decimal point
+		s = strings.ReplaceAll(s[:comma], ".", "") + "." + s[comma+1:]
+	case dot < 0 && comma >= 0 && len(s)-comma-1 <= 2: // 99,90
+		s = s[:comma] + "." + s[comma+1:]
+	default: // 1,234.50 or 1,234
+		s = strings.ReplaceAll(s, ",", "")
 	}
-	s = strings.ReplaceAll(s, ",", "")
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < 0 || s == "" {
 		return "", fmt.Errorf("amount %q: %w", amount, ErrBadRow)

@@ -129,6 +129,9 @@ type run struct {
 	active int
 	// looping is set while the campaign's dialling loop runs.
 	looping bool
+	// lastStart is when the last attempt was placed, from the store at
+	// a restart: the first call after it keeps to the rate limit too.
+	lastStart time.Time
 }
 
 // NewEngine loads the campaigns of store. Attempts the store has as
@@ -181,6 +184,11 @@ func (r *run) add(cu *Customer) {
 	r.customers = append(r.customers, cu)
 	r.byNumber[cu.Number], r.byID[cu.ID] = cu, cu
 	r.nextSeq = max(r.nextSeq, cu.Seq+1)
+	for _, a := range cu.Attempts {
+		if a.Started.After(r.lastStart) {
+			r.lastStart = a.Started
+		}
+	}
 }
 
 // poke wakes the run's loop.
@@ -221,6 +229,23 @@ func (e *Engine) startLoopLocked(r *run) {
 // gives a slot.
 func (e *Engine) loop(ctx context.Context, r *run) {
 	defer e.wg.Done()
+	// A fresh limiter would allow a call at once: after a restart, wait
+	// out the rate's interval from the last call placed before it.
+	e.mu.Lock()
+	var first time.Time
+	if rate := r.c.Limit.Rate; rate > 0 && !r.lastStart.IsZero() {
+		first = r.lastStart.Add(time.Duration(float64(time.Second) / rate))
+	}
+	e.mu.Unlock()
+	if d := time.Until(first); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 	for {
 		e.mu.Lock()
 		cu, at := e.nextLocked(r, time.Now())

@@ -320,9 +320,20 @@ func TestEngineRestartAfterCrash(t *testing.T) {
 				t.Errorf("%s: status %s, %d attempts, want promised after 1", id, cu.Status, len(cu.Attempts))
 			}
 		}
-		for _, d := range orig2.dialled() {
+		var lastStart time.Time
+		for _, cu := range custs["k"] {
+			for _, a := range cu.Attempts {
+				if a.Started.After(lastStart) {
+					lastStart = a.Started
+				}
+			}
+		}
+		for i, d := range orig2.dialled() {
 			if id := d.call.Customer.ID; id == "c000" || id == "c001" {
 				t.Errorf("%s dialled again after the restart", id)
+			}
+			if i == 0 && d.at.Sub(lastStart) < time.Second {
+				t.Errorf("the first call after the restart came %v after the last one before it: faster than 1/s", d.at.Sub(lastStart))
 			}
 		}
 		_ = e

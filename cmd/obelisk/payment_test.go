@@ -1,0 +1,224 @@
+package main
+
+// The collections call of seeds 000 and 004 (testdata/demo's
+// [collections]) end to end: a trunk call stands in for the campaign
+// engine's originated call (the same variables, then Goto collections),
+// the Go RTP caller hears the switch's espeak-ng speech and presses keys
+// by RFC 4733, and StripePayment talks to a real stripe-mock.
+
+import (
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/obelisk-pbx/obelisk/payments/stripemock"
+)
+
+// collectionsStandIn replaces the demo's [from-pstn]: DID 5LNN is customer
+// C-5LNN (Maria, 120.00 usd) of campaign nov-2026 speaking language L (1
+// en, 2 fr, 3 ar, 4 es), sent to collections,s,1 as the campaign engine
+// sends its answered calls.
+const collectionsStandIn = `[from-pstn]                     ; test stand-in for the campaign engine
+exten => _5XXX,1,Set(CAMPAIGN=nov-2026)
+ same => n,Set(CUSTOMER_ID=C-${EXTEN})
+ same => n,Set(CUSTOMER_NAME=Maria)
+ same => n,Set(AMOUNT_DUE=120.00)
+ same => n,Set(CURRENCY=usd)
+ same => n,Answer()
+ same => n,Goto(lang-${EXTEN:1:1},1)
+exten => lang-1,1,Set(CHANNEL(language)=en)
+ same => n,Goto(collections,s,1)
+exten => lang-2,1,Set(CHANNEL(language)=fr)
+ same => n,Goto(collections,s,1)
+exten => lang-3,1,Set(CHANNEL(language)=ar)
+ same => n,Goto(collections,s,1)
+exten => lang-4,1,Set(CHANNEL(language)=es)
+ same => n,Goto(collections,s,1)
+`
+
+// collectionsWords are the demo's words for Maria's 120.00 usd, as the
+// switch should say them.
+var collectionsWords = map[string]struct{ greeting, paid string }{
+	"en": {"Hello Maria. This is Acme collections. You owe 120 dollars.",
+		"Thank you. Your payment of 120 dollars was successful. Goodbye."},
+	"fr": {"Bonjour Maria. Ici le service de recouvrement Acme. Vous devez 120 dollars.",
+		"Merci. Votre paiement de 120 dollars a été accepté. Au revoir."},
+	"ar": {"مرحبا Maria. معك قسم التحصيل في شركة أكمي. المبلغ المستحق عليك هو 120 دولار.",
+		"شكرا لك. تم دفع 120 دولار بنجاح. مع السلامة."},
+	"es": {"Hola Maria. Le llamamos de cobranzas de Acme. Usted debe 120 dólares.",
+		"Gracias. Su pago de 120 dólares se realizó con éxito. Adiós."},
+}
+
+// collectionsSwitch starts the demo at loopbackIP n (the trunk at n+1)
+// with stripe.conf's base_url set to stripeURL and the stand-in caller;
+// edit may change extensions.conf further.
+func collectionsSwitch(t *testing.T, n int, stripeURL string, edit func(string) string) (sw *runningSwitch, trunkIP string) {
+	t.Helper()
+	ip, trunkIP := loopbackIP(t, n), loopbackIP(t, n+1)
+	files := demoFiles(t, ip, trunkIP, func(name, text string) string {
+		switch name {
+		case "extensions.conf":
+			text = replaceSection(t, name, text, "from-pstn", collectionsStandIn)
+			if edit != nil {
+				text = edit(text)
+			}
+		case "stripe.conf":
+			text = mustReplaceLine(t, name, text, "base_url", "base_url = "+stripeURL)
+			text = mustReplaceLine(t, name, text, "retries", "retries = 0")
+		}
+		return text
+	})
+	return startSwitch(t, ip, files), trunkIP
+}
+
+// TestCollectionsPay: in each language the customer hears the greeting
+// with her name and balance (compared with espeak-ng's own synthesis),
+// then the menu, presses 1, and stripe-mock's PaymentIntent succeeds:
+// the switch says so in her language and hangs up, and the call's
+// outcome is CAMPAIGN_RESULT=paid with PAYMENT_STATUS=succeeded and a
+// pi_… PAYMENT_ID (the h extension's log line and UserEvent).
+func TestCollectionsPay(t *testing.T) {
+	t.Parallel()
+	stripeURL := stripemock.Start(t, stripemock.Options{Succeeded: true})
+	sw, trunkIP := collectionsSwitch(t, 103, stripeURL, nil)
+	for i, lang := range []string{"en", "fr", "ar", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			words := collectionsWords[lang]
+			greeting := referenceText(t, "greeting", lang, words.greeting)
+			paid := referenceText(t, "paid", lang, words.paid)
+			did := fmt.Sprintf("5%d01", i+1)
+			caller := newRTPCaller(t, trunkIP)
+			trunk := goMediaTrunk(t, sw, trunkIP, did, caller, 50*time.Second)
+			segs, ok := caller.waitSegmentDone(1, 700*time.Millisecond, 30*time.Second)
+			if !ok || len(segs) != 2 {
+				t.Fatalf("want the greeting and the menu, then silence while WaitExten waits; heard %s", describeSegments(segs))
+			}
+			checkHeard(t, "the greeting", segs[0], greeting)
+			caller.press("1")
+			// "Please wait while we process your payment", then the outcome.
+			segs, ok = caller.waitSegmentDone(3, 700*time.Millisecond, 30*time.Second)
+			if !ok || len(segs) != 4 {
+				t.Fatalf("after key 1: want the processing notice and the payment's outcome; heard %s", describeSegments(segs))
+			}
+			checkHeard(t, "after the payment", segs[3], paid)
+			waitLogWithin(t, sw, `collections nov-2026 C-`+did+`: paid payment=succeeded pi_`, 10*time.Second)
+			if ok, failure := trunk.wait(15 * time.Second); !ok {
+				t.Errorf("want the switch's BYE after the announcement: %s", failure)
+			} else if len(received(trunk.messages(), "BYE ")) != 1 {
+				t.Error("the trunk hung up; want the switch to hang up after the announcement")
+			}
+		})
+	}
+}
+
+// TestCollectionsOutcomes: the other ways a collections call ends, on a
+// switch whose Stripe cannot be reached and which asks twice, waiting 2 s:
+//   - no key: the menu, the retry message and the menu again, then the
+//     goodbye and the switch's BYE; CAMPAIGN_RESULT=no-input;
+//   - 2 pressed during the greeting: "Please hold…", then the English
+//     queue rings an agent (queue_log ENTERQUEUE); CAMPAIGN_RESULT=agent;
+//   - 1 with Stripe out of reach: the apology, not a dropped call;
+//     CAMPAIGN_RESULT=failed-payment, PAYMENT_ERROR=unavailable.
+func TestCollectionsOutcomes(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + l.Addr().String() // nothing listens there
+	_ = l.Close()
+	sw, trunkIP := collectionsSwitch(t, 105, down, func(text string) string {
+		text = mustReplaceLine(t, "extensions.conf", text, "COLLECTIONS_TRIES=", "COLLECTIONS_TRIES=2")
+		return mustReplaceLine(t, "extensions.conf", text, "COLLECTIONS_WAIT=", "COLLECTIONS_WAIT=2")
+	})
+
+	t.Run("no input", func(t *testing.T) {
+		t.Parallel()
+		retry := referenceText(t, "retry", "en", "Sorry. That is not a valid choice.")
+		goodbye := referenceText(t, "goodbye", "en", "We did not get your choice. We will call you again. Goodbye.")
+		menu := referenceText(t, "menu", "en", "Press 1 to pay now. Press 2 to speak with an agent. Press 3 to promise to pay within 7 days.")
+		caller := newRTPCaller(t, trunkIP)
+		trunk := goMediaTrunk(t, sw, trunkIP, "5111", caller, 60*time.Second)
+		if ok, failure := trunk.wait(60 * time.Second); !ok {
+			t.Fatalf("want the switch's BYE after the goodbye: %s", failure)
+		}
+		segs := caller.segments()
+		if len(segs) != 5 {
+			t.Fatalf("want the greeting, the menu, the retry message, the menu and the goodbye; heard %s", describeSegments(segs))
+		}
+		checkHeard(t, "the menu", segs[1], menu)
+		checkHeard(t, "after no key", segs[2], retry)
+		checkHeard(t, "the menu again", segs[3], menu)
+		checkHeard(t, "after no key twice", segs[4], goodbye)
+		if gap := segs[2].start.Sub(segs[1].end); gap < 1500*time.Millisecond {
+			t.Errorf("the retry message came %v after the menu; want WaitExten's 2 s first", gap.Round(time.Millisecond))
+		}
+		waitLogWithin(t, sw, `collections nov-2026 C-5111: no-input payment= `, 10*time.Second)
+	})
+
+	t.Run("agent", func(t *testing.T) {
+		t.Parallel()
+		phoneIP := loopbackIP(t, 107)
+		agents := []*sentinelPhone{newSentinelPhone(t, sw, phoneIP, "201", "en1-Demo-9Wd"), newSentinelPhone(t, sw, phoneIP, "202", "en2-Demo-3Zr")}
+		hold := referenceText(t, "agent", "en", "Please hold. We are transferring you to an agent.")
+		caller := newRTPCaller(t, trunkIP)
+		trunk := goMediaTrunk(t, sw, trunkIP, "5112", caller, 20*time.Second)
+		segs := caller.segments()
+		for end := time.Now().Add(10 * time.Second); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(segs) == 0 {
+			t.Fatal("no greeting")
+		}
+		time.Sleep(time.Until(segs[0].start.Add(time.Second)))
+		caller.press("2")
+		segs, ok := caller.waitSegmentDone(1, 700*time.Millisecond, 15*time.Second)
+		if !ok || len(segs) < 2 {
+			t.Fatalf("after key 2 during the greeting: want the transfer notice; heard %s", describeSegments(segs))
+		}
+		if d := segs[0].duration(); d > 3*time.Second {
+			t.Errorf("key 2 pressed 1 s into the greeting did not stop it: heard %v of it", d.Round(time.Millisecond))
+		}
+		checkHeard(t, "after key 2", segs[1], hold)
+		waitQueueLog(t, sw, "|en-queue|NONE|ENTERQUEUE|")
+		rang := ""
+		for end := time.Now().Add(15 * time.Second); rang == "" && time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			for _, a := range agents {
+				if inv := a.invites(); len(inv) > 0 {
+					rang = a.ext + ": " + inv[0]
+				}
+			}
+		}
+		if rang == "" {
+			t.Fatal("no agent of en-queue rang")
+		}
+		t.Logf("agent %s", rang)
+		if ok, failure := trunk.wait(30 * time.Second); !ok {
+			t.Errorf("the trunk: %s", failure)
+		}
+		waitLogWithin(t, sw, `collections nov-2026 C-5112: agent payment= `, 10*time.Second)
+	})
+
+	t.Run("Stripe unreachable", func(t *testing.T) {
+		t.Parallel()
+		sorry := referenceText(t, "unavailable", "en", "Sorry. Our payment service is not available right now. We will call you again. Goodbye.")
+		caller := newRTPCaller(t, trunkIP)
+		trunk := goMediaTrunk(t, sw, trunkIP, "5113", caller, 50*time.Second)
+		segs, ok := caller.waitSegmentDone(1, 700*time.Millisecond, 30*time.Second)
+		if !ok || len(segs) != 2 {
+			t.Fatalf("want the greeting and the menu; heard %s", describeSegments(segs))
+		}
+		caller.press("1")
+		if ok, failure := trunk.wait(40 * time.Second); !ok {
+			t.Fatalf("want the switch's BYE after the apology: %s", failure)
+		}
+		segs = caller.segments()
+		if len(segs) != 4 {
+			t.Fatalf("after key 1: want the processing notice and the apology; heard %s", describeSegments(segs))
+		}
+		checkHeard(t, "with Stripe unreachable", segs[3], sorry)
+		waitLogWithin(t, sw, `collections nov-2026 C-5113: failed-payment payment=failed  unavailable`, 10*time.Second)
+	})
+}
