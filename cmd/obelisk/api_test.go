@@ -303,6 +303,18 @@ func TestAPIDialoutAnswered(t *testing.T) {
 			t.Errorf("openapi.json lacks %s", r)
 		}
 	}
+	// Five failures in a row within a minute block the address (the SIP
+	// side's AuthBans; a success forgets the failures before it): the
+	// fifth gets 403, and so do good credentials after it.
+	for i := 1; i <= 5; i++ {
+		code, _, _ := e.do(t, "GET", "/api/v1/calls", "Bearer guess-"+strconv.Itoa(i), nil)
+		if want := map[bool]int{false: 401, true: 403}[i == 5]; code != want {
+			t.Errorf("failure %d: %d, want %d", i, code, want)
+		}
+	}
+	if code, _, m := e.do(t, "GET", "/api/v1/calls", apiBearer, nil); code != 403 || !strings.Contains(toString(m["error"]), "too many failed") {
+		t.Errorf("a blocked address with good credentials: %d %v, want 403", code, m)
+	}
 }
 
 func basic(user, pass string) string {
