@@ -327,7 +327,8 @@ func basic(user, pass string) string {
 // failed, the call busy with sipCode 486; a target that rings past the
 // request's 2 s timeout is cancelled and ends no-answer (initiated,
 // ringing, failed); a ringing call hung up with DELETE /api/v1/calls/{id}
-// is cancelled at the trunk (CANCEL) and ends canceled.
+// is cancelled at the trunk (CANCEL) and ends canceled; an answered one
+// hung up the same way gets the switch's BYE and ends completed.
 func TestAPIDialoutNotAnswered(t *testing.T) {
 	t.Parallel()
 	e := apiSwitch(t, 4, apiUnlimited)
@@ -367,8 +368,21 @@ func TestAPIDialoutNotAnswered(t *testing.T) {
 	if c := evs[len(evs)-1].call; c["status"] != "canceled" {
 		t.Errorf("after DELETE: %v", c)
 	}
+	// An answered call hung up with DELETE: the switch sends the BYE and
+	// the call is completed.
+	up := startSipp(t, "answering target", e.trunkIP, "", "phone_media.xml", "-p", "5060")
+	upID := e.dialout(t, map[string]any{"bot": "bot1", "target": "0612345672", "notifyUrl": hooks.url})
+	hooks.waitEvent(t, upID, "answered", 10*time.Second)
+	if code, _, m := e.do(t, "DELETE", "/api/v1/calls/"+upID, apiBearer, nil); code != 202 || m["status"] != "answered" {
+		t.Fatalf("DELETE an answered call: %d %v", code, m)
+	}
+	up.mustPass(t, "the switch's BYE once the API hung the call up")
+	evs = hooks.waitFinal(t, upID, 10*time.Second)
+	if got, c := eventNames(evs), evs[len(evs)-1].call; got != "initiated,ringing,answered,completed" || c["status"] != "completed" {
+		t.Errorf("after DELETE of an answered call: %s %v", got, c)
+	}
 	code, _, list := e.do(t, "GET", "/api/v1/calls?bot=bot1", apiBearer, nil)
-	if calls, _ := list["calls"].([]any); code != 200 || len(calls) != 3 {
+	if calls, _ := list["calls"].([]any); code != 200 || len(calls) != 4 {
 		t.Errorf("list: %d %v", code, list)
 	}
 	if code, _, _ := e.do(t, "DELETE", "/api/v1/calls/"+id, apiBearer, nil); code != 409 {
