@@ -9,6 +9,9 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,4 +224,71 @@ func TestCollectionsOutcomes(t *testing.T) {
 		checkHeard(t, "with Stripe unreachable", segs[3], sorry)
 		waitLogWithin(t, sw, `collections nov-2026 C-5113: failed-payment payment=failed  unavailable`, 10*time.Second)
 	})
+}
+
+// TestCollectionsCallFile: the campaign engine's own path, a call file
+// (Setvar lines for the variables and CHANNEL(language)=fr) to
+// SIP/pstn/<number>. The trunk answers, the customer presses 1 a second
+// into the French greeting, and stripe-mock's stock PaymentIntent comes
+// back requires_payment_method (not paid): the switch says in French that
+// the card was refused and hangs up; CAMPAIGN_RESULT=declined with the
+// PaymentIntent's id.
+func TestCollectionsCallFile(t *testing.T) {
+	t.Parallel()
+	stripeURL := stripemock.Start(t, stripemock.Options{})
+	sw, trunkIP := collectionsSwitch(t, 108, stripeURL, nil)
+	refused := referenceText(t, "declined", "fr", "Désolé. Votre carte a été refusée. Un conseiller vous contactera. Au revoir.")
+
+	caller := newRTPCaller(t, trunkIP)
+	portFile := filepath.Join(t.TempDir(), "trunk-rtp-port")
+	scenario := writeScenario(t, "phone_media.xml", map[string]string{
+		"> phone-rtp-port":                   "> " + portFile,
+		"c=IN IP[media_ip_type] [media_ip]":  "c=IN IP4 " + trunkIP,
+		"m=audio [media_port] RTP/AVP 0 101": "m=audio " + caller.port() + " RTP/AVP 0 101",
+	})
+	trunk := startSipp(t, "trunk", trunkIP, sw.sipAddr, scenario, "-p", "5060", "-timeout", "45s")
+	time.Sleep(300 * time.Millisecond) // let it bind its port
+
+	file := strings.Join([]string{
+		"Channel: SIP/pstn/0612000111", "CallerID: \"Acme\" <0522000000>", "WaitTime: 10",
+		"Context: collections", "Extension: s", "Priority: 1",
+		"Setvar: CAMPAIGN=nov-2026", "Setvar: CUSTOMER_ID=C-0042", "Setvar: CUSTOMER_NAME=Maria",
+		"Setvar: AMOUNT_DUE=120.00", "Setvar: CURRENCY=usd", "Setvar: CHANNEL(language)=fr",
+	}, "\n") + "\n"
+	spool := filepath.Join(sw.data, "spool")
+	if err := os.WriteFile(filepath.Join(spool, "tmp", "c-0042.call"), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(spool, "tmp", "c-0042.call"), filepath.Join(spool, "outgoing", "c-0042.call")); err != nil {
+		t.Fatal(err)
+	}
+	port, _ := waitPortFile(portFile, 15*time.Second)
+	if port == "" {
+		_, failure := trunk.wait(time.Second)
+		t.Fatalf("the call file's call did not reach the trunk with media:\n%s", failure)
+	}
+	switchIP, _, _ := net.SplitHostPort(sw.sipAddr)
+	caller.start(switchIP, port, 0, 101)
+
+	segs := caller.segments()
+	for end := time.Now().Add(15 * time.Second); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(segs) == 0 {
+		t.Fatal("the customer heard no greeting")
+	}
+	time.Sleep(time.Until(segs[0].start.Add(time.Second)))
+	caller.press("1")
+	if ok, failure := trunk.wait(40 * time.Second); !ok {
+		t.Fatalf("want the switch's BYE after the announcement: %s", failure)
+	}
+	segs = caller.segments()
+	if len(segs) != 3 {
+		t.Fatalf("want the greeting (cut by key 1), the processing notice and the refusal; heard %s", describeSegments(segs))
+	}
+	checkHeard(t, "after a payment Stripe left unpaid", segs[2], refused)
+	waitLogWithin(t, sw, `collections nov-2026 C-0042: declined payment=requires_payment_method pi_`, 10*time.Second)
+	if invites := received(trunk.messages(), "INVITE "); len(invites) != 1 || !strings.Contains(invites[0].String(), "INVITE sip:0612000111@") {
+		t.Errorf("want one INVITE to the customer's number through the trunk, got %d", len(invites))
+	}
 }
