@@ -124,7 +124,7 @@ func newCallID() CallID {
 // place validates req, takes the bot's (and its trunk's) rate-limit
 // slot, saves the call with its "initiated" webhook and starts dialling:
 // the call record is returned once the webhook is durable.
-func (cs *calls) place(ctx context.Context, client string, req DialoutRequest) (*Call, error) {
+func (cs *calls) place(ctx, reqCtx context.Context, client string, req DialoutRequest) (*Call, error) {
 	s := cs.srv
 	cfg := s.dialout()
 	bot := cfg.Bot(req.Bot)
@@ -164,7 +164,7 @@ func (cs *calls) place(ctx context.Context, client string, req DialoutRequest) (
 			return nil, badRequest("variables: %q is not a channel variable name", k)
 		}
 	}
-	release, err := cs.acquire(cfg, bot)
+	release, err := cs.acquire(reqCtx, cfg, bot)
 	if err != nil {
 		return nil, err
 	}
@@ -195,16 +195,38 @@ func (cs *calls) place(ctx context.Context, client string, req DialoutRequest) (
 }
 
 // acquire takes a slot of the bot's limit and of its trunk's (when
-// dialout.conf gives the trunk one), or says when to retry.
-func (cs *calls) acquire(cfg *DialoutConfig, bot *Bot) (func(), error) {
+// dialout.conf gives the trunk one), or says when to retry. With the
+// bot's queuetimeout it waits that long for the slots (or until the
+// client goes away) before refusing.
+func (cs *calls) acquire(ctx context.Context, cfg *DialoutConfig, bot *Bot) (func(), error) {
 	s := cs.srv
-	relBot, after, ok := s.limits.Get("bot/"+bot.ID, bot.Limit).TryAcquire()
+	botLim := s.limits.Get("bot/"+bot.ID, bot.Limit)
+	tl, trunkLimited := cfg.Trunks[bot.Trunk]
+	if bot.QueueTimeout > 0 {
+		qctx, cancel := context.WithTimeout(ctx, bot.QueueTimeout)
+		defer cancel()
+		relBot, err := botLim.Acquire(qctx)
+		if err != nil {
+			return nil, &requestError{status: 429, retryAfter: time.Second,
+				msg: fmt.Sprintf("bot %s is at its limit (%s) after waiting %v", bot.ID, bot.Limit, bot.QueueTimeout)}
+		}
+		if !trunkLimited {
+			return relBot, nil
+		}
+		relTrunk, err := s.limits.Get("trunk/"+bot.Trunk, tl).Acquire(qctx)
+		if err != nil {
+			relBot()
+			return nil, &requestError{status: 429, retryAfter: time.Second,
+				msg: fmt.Sprintf("trunk %s is at its limit (%s) after waiting %v", bot.Trunk, tl, bot.QueueTimeout)}
+		}
+		return func() { relTrunk(); relBot() }, nil
+	}
+	relBot, after, ok := botLim.TryAcquire()
 	if !ok {
 		return nil, &requestError{status: 429, retryAfter: after,
 			msg: fmt.Sprintf("bot %s is at its limit (%s)", bot.ID, bot.Limit)}
 	}
-	tl, limited := cfg.Trunks[bot.Trunk]
-	if !limited {
+	if !trunkLimited {
 		return relBot, nil
 	}
 	relTrunk, after, ok := s.limits.Get("trunk/"+bot.Trunk, tl).TryAcquire()

@@ -39,6 +39,7 @@ const (
 //	rate=1                 ; calls a second (seed 003's default)
 //	concurrent=3           ; calls up at once
 //	webhooksecret=whsec_demo
+//	queuetimeout=0         ; seconds a request over the limit waits (0: 429 at once)
 //
 //	[pstn]
 //	type=trunk
@@ -92,7 +93,10 @@ type Bot struct {
 	// MachineHangup hangs up a call AMD() finds answered by a machine
 	// (default yes); with no, the bot flow runs anyway.
 	MachineHangup bool
-	Pos           config.Pos
+	// QueueTimeout is how long a request over the limit waits for a slot
+	// before it is refused with 429 (0, the default: refused at once).
+	QueueTimeout time.Duration
+	Pos          config.Pos
 }
 
 // Bot returns the bot named id, nil when there is none.
@@ -165,6 +169,7 @@ func LoadDialoutConfig(f *config.File) (*DialoutConfig, config.Diagnostics) {
 			r.String("webhooksecret", &b.WebhookSecret)
 			r.String("notifyurl", &b.NotifyURL)
 			r.Bool("machinehangup", &b.MachineHangup)
+			r.Duration("queuetimeout", &b.QueueTimeout, time.Second, time.Minute)
 			readLimit(r, &b.Limit)
 			if b.Trunk == "" {
 				r.Errorf(s.Pos, "bot %s: needs trunk=", s.Name)

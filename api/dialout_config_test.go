@@ -25,7 +25,7 @@ func mustParse(tb testing.TB, text string) *config.File {
 }
 
 func TestDialoutConf(t *testing.T) {
-	cfg, msgs := loadDialout(t, testDialout+"[bot2]\ntype=bot\ntrunk=pstn\ncontext=c\nexten=100\nrate=0.5\nburst=2\nconcurrent=1\nwaittime=20\nmachinehangup=no\n")
+	cfg, msgs := loadDialout(t, testDialout+"[bot2]\ntype=bot\ntrunk=pstn\ncontext=c\nexten=100\nrate=0.5\nburst=2\nconcurrent=1\nwaittime=20\nmachinehangup=no\nqueuetimeout=5\n")
 	if msgs != "" {
 		t.Fatal(msgs)
 	}
@@ -38,7 +38,7 @@ func TestDialoutConf(t *testing.T) {
 		t.Errorf("bot1 %+v", b)
 	}
 	b2 := cfg.Bot("bot2")
-	if b2.Limit != (outbound.Limit{Rate: 0.5, Burst: 2, Concurrent: 1}) || b2.WaitTime != 20*time.Second || b2.MachineHangup || b2.Exten != "100" {
+	if b2.Limit != (outbound.Limit{Rate: 0.5, Burst: 2, Concurrent: 1}) || b2.WaitTime != 20*time.Second || b2.QueueTimeout != 5*time.Second || b2.MachineHangup || b2.Exten != "100" {
 		t.Errorf("bot2 %+v", b2)
 	}
 	if cfg.Trunks["pstn"].Concurrent != 10 || cfg.RetryInterval != time.Second || cfg.WebhookRetries != DefaultWebhookRetries {

@@ -25,9 +25,9 @@
 // and its limit (outbound.Limit; seed 003's 1 call a second and 3
 // concurrent by default); a type=trunk section limits a trunk over all
 // its bots. A request over a limit is refused at once with 429, a
-// Retry-After and a JSON error: nothing is queued, so the dialler keeps
-// control of its order. A slot is held from the request until the call
-// ends.
+// Retry-After and a JSON error, or, with the bot's queuetimeout, waits
+// that long for a slot first. A slot is held from the request until the
+// call ends.
 //
 // The Backend places the call (pbx: Switch.OriginateWith on
 // SIP/<trunk>/<number>); with machineDetection the answered call runs

@@ -308,7 +308,7 @@ func (s *Server) postDialout(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	c, err := s.calls.place(s.callContext(r), clientOf(r), req)
+	c, err := s.calls.place(s.callContext(r), r.Context(), clientOf(r), req)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -336,7 +336,7 @@ func (s *Server) postCall(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	c, err := s.calls.place(s.callContext(r), clientOf(r), DialoutRequest{
+	c, err := s.calls.place(s.callContext(r), r.Context(), clientOf(r), DialoutRequest{
 		Bot: req.Bot, Target: req.To, Caller: req.From, NotifyURL: req.NotifyURL,
 		MachineDetection: req.MachineDetection, Timeout: req.Timeout, Variables: req.Variables,
 	})

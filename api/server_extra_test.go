@@ -168,3 +168,28 @@ func testCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.Ce
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// TestQueueTimeout: with queuetimeout a request over the concurrent
+// limit waits for a slot: it is accepted once the call up ends, and
+// refused with 429 when none frees in time.
+func TestQueueTimeout(t *testing.T) {
+	f := startAPI(t, testDialout+"[queued]\ntype=bot\ntrunk=pstn\ncontext=c\nrate=0\nconcurrent=1\nqueuetimeout=1\n", nil)
+	if code, _, body := f.do(t, "POST", "/api/v1/actions/dialout", bearer, map[string]any{"bot": "queued", "target": "0612345678"}); code != 202 {
+		t.Fatalf("first: %d %v", code, body)
+	}
+	start := time.Now()
+	code, hdr, body := f.do(t, "POST", "/api/v1/actions/dialout", bearer, map[string]any{"bot": "queued", "target": "0612345679"})
+	if code != 429 || hdr.Get("Retry-After") == "" || !strings.Contains(body["error"].(string), "after waiting 1s") || time.Since(start) < time.Second {
+		t.Fatalf("queued past the timeout: %d %v after %v", code, body, time.Since(start))
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		f.be.end(t, "0612345678", time.Second)
+	}()
+	if code, _, body := f.do(t, "POST", "/api/v1/actions/dialout", bearer, map[string]any{"bot": "queued", "target": "0612345670"}); code != 202 {
+		t.Fatalf("queued while the first call ends: %d %v", code, body)
+	}
+	if n := len(f.be.dialsSnapshot()); n != 2 {
+		t.Errorf("%d calls dialled, want 2", n)
+	}
+}

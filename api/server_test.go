@@ -69,6 +69,12 @@ func (f *fakeBackend) Dial(ctx context.Context, d DialRequest) (DialResult, erro
 	return DialResult{Outcome: outbound.OutcomeAnswered, Channel: "SIP/pstn-x", Uniqueid: uid, AnsweredAt: time.Now(), Done: done}, nil
 }
 
+func (f *fakeBackend) dialsSnapshot() []DialRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]DialRequest(nil), f.dials...)
+}
+
 func (f *fakeBackend) Hangup(uid string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
