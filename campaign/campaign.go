@@ -90,6 +90,25 @@ func (s *State) UnmarshalText(b []byte) error {
 	return err
 }
 
+// Seconds is a duration written in JSON as whole seconds (a campaign's
+// wait_time).
+type Seconds time.Duration
+
+// MarshalJSON writes whole seconds.
+func (s Seconds) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.FormatInt(int64(time.Duration(s)/time.Second), 10)), nil
+}
+
+// UnmarshalJSON reads whole seconds.
+func (s *Seconds) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("seconds %s: %w", b, ErrBadCampaign)
+	}
+	*s = Seconds(time.Duration(n) * time.Second)
+	return nil
+}
+
 // Retry is what happens after one outcome: tried again after Delay, or
 // never (Never, written "no" in campaigns.conf).
 type Retry struct {
@@ -314,7 +333,7 @@ type Campaign struct {
 	// MaxAttempts is how many times a customer is dialled at most.
 	MaxAttempts int `json:"max_attempts"`
 	// WaitTime is how long a call rings before it is no answer.
-	WaitTime time.Duration `json:"wait_time"`
+	WaitTime Seconds `json:"wait_time"`
 	// Retry says which outcomes are tried again after what delay.
 	Retry RetryRules `json:"retry"`
 	// State is where the campaign is (idle, running …).
@@ -334,7 +353,7 @@ func New(name, trunk string) *Campaign {
 		Name: name, Trunk: trunk,
 		Context: DefaultContext, Extension: DefaultExtension, Priority: DefaultPriority,
 		Language: DefaultLanguage, Currency: DefaultCurrency,
-		Limit: outbound.DefaultLimit, MaxAttempts: DefaultMaxAttempts, WaitTime: DefaultWaitTime,
+		Limit: outbound.DefaultLimit, MaxAttempts: DefaultMaxAttempts, WaitTime: Seconds(DefaultWaitTime),
 		Retry: DefaultRetry, State: StateIdle,
 	}
 }
@@ -362,7 +381,7 @@ func (c *Campaign) Validate() error {
 		c.MaxAttempts = DefaultMaxAttempts
 	}
 	if c.WaitTime <= 0 {
-		c.WaitTime = DefaultWaitTime
+		c.WaitTime = Seconds(DefaultWaitTime)
 	}
 	if c.Language == "" {
 		c.Language = DefaultLanguage

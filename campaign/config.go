@@ -90,7 +90,10 @@ func LoadConfig(f *config.File) ([]Defined, config.Diagnostics) {
 		}
 		r.Int("concurrent", &c.Limit.Concurrent, 0, 10000)
 		r.Int("maxattempts", &c.MaxAttempts, 1, 100)
-		r.Duration("waittime", &c.WaitTime, time.Second, time.Hour)
+		wait := time.Duration(c.WaitTime)
+		if r.Duration("waittime", &wait, time.Second, time.Hour) {
+			c.WaitTime = Seconds(wait)
+		}
 		for _, k := range []string{"busy", "noanswer", "machine", "congestion", "failed"} {
 			if e, ok := r.Lookup("retry_" + k); ok {
 				rt, err := ParseRetry(e.Value)

@@ -67,7 +67,7 @@ context = collections
 	if c.CustomersFile != "spring.csv" || c.State != StateRunning || c.Context != DefaultContext || c.Extension != "s" {
 		t.Errorf("spring = %+v", c)
 	}
-	if c.Limit != (outbound.Limit{Rate: 0.5, Burst: 1, Concurrent: 2}) || c.MaxAttempts != 4 || c.WaitTime != 25*time.Second {
+	if c.Limit != (outbound.Limit{Rate: 0.5, Burst: 1, Concurrent: 2}) || c.MaxAttempts != 4 || c.WaitTime != Seconds(25*time.Second) {
 		t.Errorf("spring limit %v, attempts %d, wait %v", c.Limit, c.MaxAttempts, c.WaitTime)
 	}
 	if len(c.Windows) != 2 || c.Windows[1].String() != "sat 10:00-13:00" || c.Timezone != "Europe/Paris" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -322,7 +323,7 @@ func (e *Engine) callLocked(c *Campaign, cu *Customer, n int) Call {
 	return Call{
 		Campaign: c.Name, Channel: "SIP/" + c.Trunk + "/" + cu.Number,
 		Context: c.Context, Extension: c.Extension, Priority: c.Priority,
-		CallerID: c.CallerID, WaitTime: c.WaitTime,
+		CallerID: c.CallerID, WaitTime: time.Duration(c.WaitTime),
 		Vars: []outbound.Var{
 			{Name: "CAMPAIGN", Value: c.Name},
 			{Name: "CUSTOMER_ID", Value: cu.ID},
@@ -567,35 +568,11 @@ func (e *Engine) Import(name, file string, rows []Row) (added int, errs []error)
 	if !ok {
 		return 0, []error{fmt.Errorf("campaign %s: %w", name, ErrNoCampaign)}
 	}
+	batch, errs := checkRows(r.c, file, rows, r.byNumber, r.byID)
 	now := time.Now()
-	var batch []*Customer
-	seenNum, seenID := map[string]int{}, map[string]int{}
-	for _, row := range rows {
-		cu := row.Customer
-		if err := cu.normalize(r.c); err != nil {
-			errs = append(errs, &RowError{file, row.Line, err})
-			continue
-		}
-		if old, dup := r.byNumber[cu.Number]; dup {
-			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("number %s is customer %s's already: %w", cu.Number, old.ID, ErrDuplicate)})
-			continue
-		}
-		if line, dup := seenNum[cu.Number]; dup {
-			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("number %s repeats line %d: %w", cu.Number, line, ErrDuplicate)})
-			continue
-		}
-		if _, dup := r.byID[cu.ID]; dup {
-			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("customer id %s is in the campaign already: %w", cu.ID, ErrDuplicate)})
-			continue
-		}
-		if line, dup := seenID[cu.ID]; dup {
-			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("customer id %s repeats line %d: %w", cu.ID, line, ErrDuplicate)})
-			continue
-		}
-		seenNum[cu.Number], seenID[cu.ID] = row.Line, row.Line
-		cu.Seq = r.nextSeq + uint64(len(batch))
+	for i, cu := range batch {
+		cu.Seq = r.nextSeq + uint64(i)
 		cu.NextAt = now
-		batch = append(batch, &cu)
 	}
 	if len(batch) == 0 {
 		return 0, errs
@@ -729,6 +706,49 @@ func (e *Engine) Customers(name string) ([]*Customer, error) {
 		out[i] = cu.clone()
 	}
 	return out, nil
+}
+
+// checkRows checks rows as customers of c (normalize), refusing those
+// whose number or id is in have or earlier in rows.
+func checkRows(c *Campaign, file string, rows []Row, haveNumber, haveID map[string]*Customer) ([]*Customer, []error) {
+	var batch []*Customer
+	var errs []error
+	seenNum, seenID := map[string]int{}, map[string]int{}
+	for _, row := range rows {
+		cu := row.Customer
+		if err := cu.normalize(c); err != nil {
+			errs = append(errs, &RowError{file, row.Line, err})
+			continue
+		}
+		if old, dup := haveNumber[cu.Number]; dup {
+			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("number %s is customer %s's already: %w", cu.Number, old.ID, ErrDuplicate)})
+			continue
+		}
+		if line, dup := seenNum[cu.Number]; dup {
+			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("number %s repeats line %d: %w", cu.Number, line, ErrDuplicate)})
+			continue
+		}
+		if _, dup := haveID[cu.ID]; dup {
+			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("customer id %s is in the campaign already: %w", cu.ID, ErrDuplicate)})
+			continue
+		}
+		if line, dup := seenID[cu.ID]; dup {
+			errs = append(errs, &RowError{file, row.Line, fmt.Errorf("customer id %s repeats line %d: %w", cu.ID, line, ErrDuplicate)})
+			continue
+		}
+		seenNum[cu.Number], seenID[cu.ID] = row.Line, row.Line
+		batch = append(batch, &cu)
+	}
+	return batch, errs
+}
+
+// CheckCSV reads a customer list for campaign c as an import would and
+// returns how many rows are good and the errors of the others (file:line),
+// without importing anything: what `obelisk check` reports.
+func CheckCSV(c *Campaign, r io.Reader, file string) (good int, errs []error) {
+	rows, errs := ParseCSV(r, file)
+	batch, cerrs := checkRows(c, file, rows, nil, nil)
+	return len(batch), append(errs, cerrs...)
 }
 
 // IsNotFound reports whether err is about a campaign that does not exist.

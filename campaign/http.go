@@ -104,7 +104,7 @@ func (q *CreateRequest) Campaign() (*Campaign, error) {
 	c := New(q.Name, q.Trunk)
 	c.Context, c.Extension, c.Priority = q.Context, q.Extension, q.Priority
 	c.CallerID, c.Timezone, c.Language, c.Currency = q.CallerID, q.Timezone, q.Language, q.Currency
-	c.MaxAttempts, c.WaitTime = q.MaxAttempts, time.Duration(q.WaitTime)*time.Second
+	c.MaxAttempts, c.WaitTime = q.MaxAttempts, Seconds(time.Duration(q.WaitTime)*time.Second)
 	if q.Rate != nil {
 		c.Limit.Rate = *q.Rate
 	}

@@ -37,7 +37,7 @@ func TestHTTPAPI(t *testing.T) {
 			code                      int
 			want                      string
 		}{
-			{"POST", "/api/v1/campaigns", "application/json", `{"name":"may","trunk":"pstn","windows":["mon-sun 00:00-24:00"],"retry":{"busy":60,"machine":"no"},"concurrent":2}`, 201, `"state": "idle"`},
+			{"POST", "/api/v1/campaigns", "application/json", `{"name":"may","trunk":"pstn","windows":["mon-sun 00:00-24:00"],"retry":{"busy":60,"machine":"no"},"concurrent":2,"wait_time":20}`, 201, `"wait_time": 20,`},
 			{"POST", "/api/v1/campaigns", "application/json", `{"name":"may","trunk":"pstn"}`, 409, "already exists"},
 			{"POST", "/api/v1/campaigns", "application/json", `{"name":"bad name","trunk":"pstn"}`, 400, "invalid campaign"},
 			{"POST", "/api/v1/campaigns", "application/json", `{"name":"x","trunk":"pstn","colour":1}`, 400, "unknown field"},

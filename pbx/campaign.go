@@ -2,6 +2,7 @@ package pbx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
@@ -52,7 +53,32 @@ func (c *Config) loadCampaigns(fsys fs.FS) config.Diagnostics {
 			diags = append(diags, config.Errorf(d.Pos, "campaign [%s]: customers file %s not found", d.Name, d.CustomersFile))
 			continue
 		}
+		if d.CustomersFile != "" {
+			diags = append(diags, checkCustomers(fsys, d)...)
+		}
 		c.Campaigns = append(c.Campaigns, d)
+	}
+	return diags
+}
+
+// checkCustomers reports the rows of a campaign's customers file that an
+// import would refuse, as warnings at their file:line (the good rows are
+// still imported).
+func checkCustomers(fsys fs.FS, d campaign.Defined) config.Diagnostics {
+	f, err := fsys.Open(d.CustomersFile)
+	if err != nil {
+		return config.Diagnostics{config.Errorf(d.Pos, "campaign [%s]: %v", d.Name, err)}
+	}
+	defer f.Close()
+	_, errs := campaign.CheckCSV(d.Campaign, f, d.CustomersFile)
+	var diags config.Diagnostics
+	for _, err := range errs {
+		pos := config.Pos{File: d.CustomersFile}
+		var re *campaign.RowError
+		if errors.As(err, &re) {
+			pos.Line, err = re.Line, re.Err
+		}
+		diags = append(diags, config.Warnf(pos, "campaign [%s]: customer not imported: %v", d.Name, err))
 	}
 	return diags
 }

@@ -50,12 +50,13 @@ func TestLoadConfigCampaigns(t *testing.T) {
 		"sip.conf":        {Data: []byte("[general]\n[pstn]\ntype=peer\nhost=192.0.2.1\n")},
 		"extensions.conf": {Data: []byte("[collections]\nexten => s,1,Hangup()\n")},
 		"campaigns.conf": {Data: []byte("[a]\ntrunk=pstn\n\n[b]\ntrunk=nowhere\n\n[c]\ntrunk=pstn\ncontext=elsewhere\n\n" +
-			"[d]\ntrunk=pstn\ncustomers=missing.csv\n")},
+			"[d]\ntrunk=pstn\ncustomers=missing.csv\n\n[e]\ntrunk=pstn\ncustomers=e.csv\n")},
+		"e.csv": {Data: []byte("phone,amount\n5550100,1\n555,2\nnope,3\n")},
 	}
 	cfg, diags := LoadConfig(fsys, NewRegistry())
 	var got []string
 	for _, d := range diags {
-		if strings.HasPrefix(d.Pos.File, "campaigns.conf") {
+		if strings.HasPrefix(d.Pos.File, "campaigns.conf") || d.Pos.File == "e.csv" {
 			got = append(got, d.Error())
 		}
 	}
@@ -63,12 +64,13 @@ func TestLoadConfigCampaigns(t *testing.T) {
 		`campaigns.conf:4: campaign [b]: trunk "nowhere" is not a sip.conf peer`,
 		`campaigns.conf:7: warning: campaign [c]: context "elsewhere" is not in the dialplan: answered calls will hang up`,
 		`campaigns.conf:11: campaign [d]: customers file missing.csv not found`,
+		`e.csv:4: warning: campaign [e]: customer not imported: number "nope": invalid phone number`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if len(cfg.Campaigns) != 2 || cfg.Campaigns[0].Name != "a" || cfg.Campaigns[1].Name != "c" {
-		t.Errorf("campaigns %v, want a and c", cfg.Campaigns)
+	if len(cfg.Campaigns) != 3 || cfg.Campaigns[0].Name != "a" || cfg.Campaigns[1].Name != "c" || cfg.Campaigns[2].Name != "e" {
+		t.Errorf("campaigns %v, want a, c and e", cfg.Campaigns)
 	}
 }
 

@@ -21,7 +21,8 @@ import (
 
 // campaignFiles is the configuration of a campaign test: trunk pstn at
 // trunkIP, a test dialplan that holds each answered call 3 s and leaves
-// CAMPAIGN_RESULT=promised, and campaign e2e over customers.csv with two
+// CAMPAIGN_RESULT=promised (when CAMPAIGN, CHANNEL(language) and CURRENCY
+// are the customer's) and PAYMENT_ID=pi_<CUSTOMER_ID>_<AMOUNT_DUE>, and campaign e2e over customers.csv with two
 // customers the trunk refuses (busy: 486, gone: 404) before n who answer.
 func campaignFiles(trunkIP string, n int) map[string]string {
 	var csv strings.Builder
@@ -36,7 +37,10 @@ func campaignFiles(trunkIP string, n int) map[string]string {
 		"sip.conf": "[general]\nbindaddr={{IP}}\nbindport=0\n\n[pstn]\ntype=peer\nhost=" + trunkIP +
 			"\ncontext=from-pstn\ninsecure=port,invite\ndisallow=all\nallow=ulaw\n",
 		"extensions.conf": "[from-pstn]\nexten => _X.,1,Hangup()\n\n[campaign-test]\n" +
-			"exten => s,1,Answer()\n same => n,Wait(3)\n same => n,Set(CAMPAIGN_RESULT=promised)\n same => n,Hangup()\n",
+			"exten => s,1,Answer()\n same => n,Wait(3)\n" +
+			// The engine's variables in, its results out.
+			" same => n,Set(CAMPAIGN_RESULT=${IF($[\"${CAMPAIGN}/${CHANNEL(language)}/${CURRENCY}\" = \"e2e/fr/eur\"]?promised:wrong-variables)})\n" +
+			" same => n,Set(PAYMENT_ID=pi_${CUSTOMER_ID}_${AMOUNT_DUE})\n same => n,Hangup()\n",
 		"campaigns.conf": "[e2e]\ntrunk=pstn\ncontext=campaign-test\ncallerid=\"Collections\" <0777>\n" +
 			"waittime=10\nretry_busy=4\nmaxattempts=3\ncustomers=customers.csv\nautostart=yes\n",
 		"customers.csv": csv.String(),
@@ -246,6 +250,8 @@ func TestCampaignKillRestart(t *testing.T) {
 			t.Errorf("customer %s: status %s, want promised", id, cu.Status)
 		case invites[number] != 1:
 			t.Errorf("customer %s (%s): %d INVITEs at the trunk, want 1", id, number, invites[number])
+		case cu.PaymentID != fmt.Sprintf("pi_%s_%d.50", id, 100+i):
+			t.Errorf("customer %s: payment id %q, want the dialplan's pi_%s_%d.50", id, cu.PaymentID, id, 100+i)
 		}
 		if cu != nil && (cu.Amount != fmt.Sprintf("%d.50", 100+i) || cu.Currency != "eur" || cu.Language != "fr" || !cu.Done) {
 			t.Errorf("customer %s = %+v", id, cu)
