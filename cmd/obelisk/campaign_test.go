@@ -6,6 +6,9 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -287,5 +290,97 @@ func TestCampaignKillRestart(t *testing.T) {
 	gone := results["gone"]
 	if gone == nil || gone.Status != campaign.StatusInvalidNumber || len(gone.Attempts) != 1 || gone.Attempts[0].SIPCode != 404 || invites["0644000001"] != 1 {
 		t.Errorf("customer gone %+v with %d INVITEs, want invalid-number after one 404", gone, invites["0644000001"])
+	}
+}
+
+// campaignAPI sends one request to the switch's HTTP server as the
+// dial-out API's client crm (Basic auth, dialout.conf) unless auth is
+// false, and returns the status and body.
+func campaignAPI(t *testing.T, base, method, path, ctype, body string, auth bool) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if auth {
+		req.SetBasicAuth("crm", "crm-secret")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The campaigns' HTTP resources on http.conf's server, behind its
+// authentication: a campaign created, its customers posted as CSV (a bad
+// row reported at request:line), started, and its results read as CSV
+// once it finished (a busy number retried once after 1 s).
+func TestCampaignHTTPAPI(t *testing.T) {
+	t.Parallel()
+	ip, trunkIP := loopbackIP(t, 18), loopbackIP(t, 19)
+	port := freeTCPPort(t, ip)
+	base := "http://" + net.JoinHostPort(ip, port)
+	startSipp(t, "trunk", trunkIP, "", "campaign_trunk.xml", "-p", "5060", "-m", "100", "-timeout", "60s")
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":     strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"http.conf":    "[general]\nenabled=yes\nbindaddr={{IP}}\nbindport=" + port + "\n",
+		"dialout.conf": apiDialoutConf,
+		"extensions.conf": apiExtensions + "[campaign-api]\n" +
+			"exten => s,1,Answer()\n same => n,Set(CAMPAIGN_RESULT=promised)\n same => n,Hangup()\n",
+	})
+	waitLog(t, sw, `msg="http listening"`)
+
+	if code, _ := campaignAPI(t, base, "GET", "/api/v1/campaigns", "", "", false); code != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/campaigns without credentials: %d, want 401", code)
+	}
+	steps := []struct {
+		method, path, ctype, body string
+		code                      int
+		want                      string
+	}{
+		{"POST", "/api/v1/campaigns", "application/json",
+			`{"name":"api","trunk":"pstn","context":"campaign-api","max_attempts":2,"retry":{"busy":1}}`, 201, `"state": "idle"`},
+		{"POST", "/api/v1/campaigns/api/customers", "text/csv",
+			"phone,amount,language\n0611111111,5,es\n0699000002,6,en\nbad,1,en\n", 200,
+			`"request:4: number \"bad\": invalid phone number"`},
+		{"POST", "/api/v1/campaigns/api/start", "", "", 200, `"state": "running"`},
+	}
+	for _, s := range steps {
+		if code, body := campaignAPI(t, base, s.method, s.path, s.ctype, s.body, true); code != s.code || !strings.Contains(body, s.want) {
+			t.Fatalf("%s %s: %d %s\nwant %d with %s", s.method, s.path, code, body, s.code, s.want)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, body := campaignAPI(t, base, "GET", "/api/v1/campaigns/api", "", "", true)
+		if strings.Contains(body, `"state": "finished"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the campaign did not finish: %s", body)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	code, body := campaignAPI(t, base, "GET", "/api/v1/campaigns/api/results?format=csv", "", "", true)
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if code != http.StatusOK || len(lines) != 3 {
+		t.Fatalf("results: %d\n%s", code, body)
+	}
+	for _, want := range []string{
+		"0611111111,5.00,usd,es,,promised,1,",
+		"0699000002,6.00,usd,en,,busy,2,",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("results lack %q:\n%s", want, body)
+		}
+	}
+	if !strings.Contains(lines[2], ",BUSY,486,") || !strings.Contains(lines[2], " busy 486; 2 ") {
+		t.Errorf("the busy customer's line lacks its 486 attempts: %s", lines[2])
 	}
 }
