@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,53 @@ func TestCollectionsCallFile(t *testing.T) {
 	if invites := received(trunk.messages(), "INVITE "); len(invites) != 1 || !strings.Contains(invites[0].String(), "INVITE sip:0612000111@") {
 		t.Errorf("want one INVITE to the customer's number through the trunk, got %d", len(invites))
 	}
+}
+
+// TestCollectionsAMD: with COLLECTIONS_AMD=yes the call runs AMD() before
+// speaking. A line that stays silent is a machine (INITIALSILENCE after
+// app_amd's 2.5 s): the switch hangs up without a word and
+// CAMPAIGN_RESULT=machine. A customer who says a short word then waits is
+// a HUMAN: she hears the greeting and presses 3, a promise to pay.
+func TestCollectionsAMD(t *testing.T) {
+	t.Parallel()
+	sw, trunkIP := collectionsSwitch(t, 110, "http://127.0.0.1:9", func(text string) string {
+		return mustReplaceLine(t, "extensions.conf", text, "COLLECTIONS_AMD=", "COLLECTIONS_AMD=yes")
+	})
+	t.Run("machine", func(t *testing.T) {
+		t.Parallel()
+		caller := newRTPCaller(t, trunkIP)
+		trunk := goMediaTrunk(t, sw, trunkIP, "5115", caller, 20*time.Second)
+		if ok, failure := trunk.wait(20 * time.Second); !ok {
+			t.Fatalf("want the switch's BYE once AMD decided: %s", failure)
+		} else if len(received(trunk.messages(), "BYE ")) != 1 {
+			t.Fatal("the trunk hung up; want the switch to hang up on the machine")
+		}
+		if segs := caller.segments(); len(segs) != 0 {
+			t.Errorf("the machine heard %s; want nothing", describeSegments(segs))
+		}
+		waitLogMatch(t, sw, regexp.MustCompile(`collections nov-2026 C-5115: machine payment=.* amd=MACHINE`), 10*time.Second)
+	})
+	t.Run("human", func(t *testing.T) {
+		t.Parallel()
+		greeting := referenceText(t, "greeting", "en", collectionsWords["en"].greeting)
+		promised := referenceText(t, "promised", "en", "Thank you. We have noted your promise to pay. Goodbye.")
+		caller := newRTPCaller(t, trunkIP)
+		trunk := goMediaTrunk(t, sw, trunkIP, "5116", caller, 40*time.Second)
+		caller.speak(440, 600*time.Millisecond) // "Hello?"
+		segs, ok := caller.waitSegmentDone(0, 700*time.Millisecond, 15*time.Second)
+		if !ok || len(segs) == 0 {
+			t.Fatalf("want the greeting once AMD heard a person; heard %s", describeSegments(segs))
+		}
+		checkHeard(t, "after hello", segs[0], greeting)
+		caller.press("3")
+		if ok, failure := trunk.wait(30 * time.Second); !ok {
+			t.Fatalf("want the switch's BYE after the thanks: %s", failure)
+		}
+		segs = caller.segments()
+		if len(segs) < 2 {
+			t.Fatalf("after key 3: want the thanks; heard %s", describeSegments(segs))
+		}
+		checkHeard(t, "after key 3", segs[len(segs)-1], promised)
+		waitLogMatch(t, sw, regexp.MustCompile(`collections nov-2026 C-5116: promised payment=.* amd=HUMAN`), 10*time.Second)
+	})
 }
