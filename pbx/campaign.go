@@ -97,6 +97,20 @@ func (s *Switch) startCampaigns(cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	if err := s.defineCampaigns(eng, cfg); err != nil {
+		return err
+	}
+	s.campaigns.eng = eng
+	h := eng.Handler()
+	s.mountHTTP("/api/v1/campaigns", h)
+	s.mountHTTP("/api/v1/campaigns/", h)
+	return nil
+}
+
+// defineCampaigns makes campaigns.conf's campaigns exist in the engine
+// with the file's settings, importing the customers file of those new (or
+// still without customers).
+func (s *Switch) defineCampaigns(eng *campaign.Engine, cfg *Config) error {
 	for _, d := range cfg.Campaigns {
 		created, err := eng.Define(d.Campaign)
 		if err != nil {
@@ -121,11 +135,19 @@ func (s *Switch) startCampaigns(cfg *Config) error {
 		}
 		s.log.Info("campaign customers imported", "campaign", d.Name, "file", d.CustomersFile, "customers", added)
 	}
-	s.campaigns.eng = eng
-	h := eng.Handler()
-	s.mountHTTP("/api/v1/campaigns", h)
-	s.mountHTTP("/api/v1/campaigns/", h)
 	return nil
+}
+
+// reloadCampaigns applies a reloaded campaigns.conf: settings change,
+// new campaigns appear; states and customers stay (campaigns removed from
+// the file stay in the store).
+func (s *Switch) reloadCampaigns(cfg *Config) {
+	if s.campaigns.eng == nil {
+		return
+	}
+	if err := s.defineCampaigns(s.campaigns.eng, cfg); err != nil {
+		s.log.Error("campaigns.conf not applied", "error", err)
+	}
 }
 
 // runCampaigns dials the running campaigns until ctx ends.

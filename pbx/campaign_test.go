@@ -2,6 +2,7 @@ package pbx
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -42,6 +43,37 @@ func TestCampaignsDemo(t *testing.T) {
 		if err := sw.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// A reload applies campaigns.conf: a changed setting, and a new campaign
+// with its customers; the first campaign keeps its customers.
+func TestCampaignsReload(t *testing.T) {
+	dir := copyDemo(t)
+	sw, err := New(Options{ConfigFS: os.DirFS(dir), ConfigName: dir, DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sw.Close() })
+	conf := filepath.Join(dir, CampaignsConf)
+	text, _ := os.ReadFile(conf)
+	text = []byte(strings.Replace(string(text), "maxattempts = 3", "maxattempts = 5", 1) +
+		"\n[second]\ntrunk = pstn\ncustomers = second.csv\n")
+	if err := os.WriteFile(conf, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "second.csv"), []byte("number,amount\n5550100,1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sw.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := sw.campaigns.eng.Campaign("overdue-demo")
+	if err != nil || first.MaxAttempts != 5 || first.Customers != 5 {
+		t.Errorf("overdue-demo after the reload: %+v, %v", first, err)
+	}
+	if second, err := sw.campaigns.eng.Campaign("second"); err != nil || second.Customers != 1 || second.State != campaign.StateIdle {
+		t.Errorf("second after the reload: %+v, %v", second, err)
 	}
 }
 

@@ -311,6 +311,7 @@ func (s *Switch) Reload() (config.Diagnostics, error) {
 	if s.queueMgr != nil && cfg.Queues != nil {
 		s.queueMgr.Reload(cfg.Queues, cfg.QueueTuning)
 	}
+	s.reloadCampaigns(cfg) // campaign.go
 	s.log.Info("configuration reloaded", "files", len(cfg.Files), "contexts", len(cfg.Dialplan.Contexts), "warnings", len(diags))
 	return diags, nil
 }
