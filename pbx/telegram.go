@@ -67,7 +67,15 @@ func (s *Switch) runTelegram(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bot, err := telegram.New(cfg, token, store, telegramDialer{s: s}, telegram.WithLogger(log))
+	// A reload changes the routes and super-admins at once; the token,
+	// API URL and enabled need a restart.
+	live := func() *telegram.Config {
+		if c := s.Config().Telegram; c != nil && c.Enabled {
+			return c
+		}
+		return nil
+	}
+	bot, err := telegram.New(cfg, token, store, telegramDialer{s: s}, telegram.WithLogger(log), telegram.WithLiveConfig(live))
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,11 @@ import (
 // answers agents' and super-admins' commands, placing calls through its
 // Dialer.
 type Bot struct {
+	// cfg is the configuration the bot started with: its token, API URL
+	// and poll timeout stay; live, when set, gives the routes and
+	// super-admins in force (the switch's reloads).
 	cfg    *Config
+	live   func() *Config
 	token  string
 	store  Store
 	dialer Dialer
@@ -48,6 +52,21 @@ func WithLogger(l *slog.Logger) Option { return func(b *Bot) { b.log = l } }
 // WithHTTPClient sets the HTTP client of the Bot API requests; its
 // Timeout must exceed the poll timeout.
 func WithHTTPClient(c *http.Client) Option { return func(b *Bot) { b.client = c } }
+
+// WithLiveConfig makes the bot read its routes and super-admins from
+// live on each use (a reloaded telegram.conf), falling back to the
+// configuration given to New when live returns nil.
+func WithLiveConfig(live func() *Config) Option { return func(b *Bot) { b.live = live } }
+
+// config is the configuration in force.
+func (b *Bot) config() *Config {
+	if b.live != nil {
+		if c := b.live(); c != nil {
+			return c
+		}
+	}
+	return b.cfg
+}
 
 // New returns a bot for cfg with token (telegram.conf's token, or the
 // environment variable tokenenv names), its agents in store.
@@ -100,6 +119,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, time.Minute)
 	}
+	b.setCommands()
 	b.log.Info("telegram bot polling", "username", b.api.Self.UserName, "api", b.cfg.APIURL)
 	offset := 0
 	backoff = time.Second
@@ -126,6 +146,22 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// commands are the bot's commands as clients list them (setMyCommands).
+var commands = []tgbotapi.BotCommand{
+	{Command: "call", Description: "Call a number: your phone rings first"},
+	{Command: "route", Description: "Choose the route: M (Main) or D (Development)"},
+	{Command: "settings", Description: "Settings: route and caller ID"},
+	{Command: "help", Description: "The commands"},
+}
+
+// setCommands registers the command list for clients' menus; a failure
+// only costs the menu.
+func (b *Bot) setCommands() {
+	if _, err := b.api.Request(tgbotapi.NewSetMyCommands(commands...)); err != nil {
+		b.log.Warn("telegram: setMyCommands", "error", redact(err, b.token))
+	}
 }
 
 // redact removes the token from an error (URLs carry it).
@@ -171,7 +207,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 			delete(b.pending, from.ID)
 		}
 		b.mu.Unlock()
-		if waiting && b.cfg.IsSuperAdmin(from.ID) {
+		if waiting && b.config().IsSuperAdmin(from.ID) {
 			b.authorize(chat, from.ID, append([]string{fmt.Sprint(uid)}, strings.Fields(m.Text)...))
 			return
 		}
@@ -191,7 +227,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	case "settings":
 		b.settingsCommand(chat, from)
 	case "authorize", "setnumber", "revoke", "agents":
-		if !b.cfg.IsSuperAdmin(from.ID) {
+		if !b.config().IsSuperAdmin(from.ID) {
 			b.send(chat, "⛔ Only the super-admin can do that.", nil)
 			return
 		}
@@ -216,7 +252,7 @@ func (b *Bot) helpText(user int64) string {
 		"/call <number> — call a number (+15551234567, (555) 123-4567 …): your phone rings first, then the number\n" +
 		"/route M or /route D — choose the Main or Development route\n" +
 		"/settings — settings (route, caller ID)\n")
-	if b.cfg.IsSuperAdmin(user) {
+	if b.config().IsSuperAdmin(user) {
 		sb.WriteString("\nSuper-admin:\n" +
 			"/authorize <user id> <phone> [name] — authorize an agent (or change its phone)\n" +
 			"/setnumber <user id> <phone> — change an agent's phone\n" +
@@ -249,7 +285,7 @@ func (b *Bot) agent(chat int64, from *tgbotapi.User) (Agent, bool) {
 		who := userName(from)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonData("✅ Authorize", fmt.Sprintf("auth:%d", from.ID))))
-		for _, admin := range b.cfg.SuperAdmins {
+		for _, admin := range b.config().SuperAdmins {
 			b.send(admin, fmt.Sprintf("🔔 Authorization request: %s (id %d) wants to make calls.\nPress Authorize, or send /authorize %d <phone> [name].", who, from.ID, from.ID), &kb)
 		}
 	}

@@ -137,16 +137,26 @@ func (b *Bot) listAgents(chat int64) {
 		return
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "👥 Agents (%d):\n", len(agents))
+	fmt.Fprintf(&sb, "👥 Agents (%d):", len(agents))
 	for _, a := range agents {
 		route := "no route"
 		if a.Route != RouteUnknown {
 			route = "[" + a.Route.String() + "]"
 		}
-		fmt.Fprintf(&sb, "• %s: %s %s\n", agentLabel(a), a.Phone, route)
+		line := fmt.Sprintf("• %s: %s %s", agentLabel(a), a.Phone, route)
+		if len([]rune(sb.String()))+1+len([]rune(line)) > maxMessage {
+			b.send(chat, sb.String(), nil) // a message holds 4096 characters
+			sb.Reset()
+		} else {
+			sb.WriteString("\n")
+		}
+		sb.WriteString(line)
 	}
-	b.send(chat, strings.TrimRight(sb.String(), "\n"), nil)
+	b.send(chat, sb.String(), nil)
 }
+
+// maxMessage is the Bot API's limit on a message's text, in characters.
+const maxMessage = 4096
 
 // agentLabel is "Alice (id 42)" or "42".
 func agentLabel(a Agent) string {

@@ -30,7 +30,7 @@ func (b *Bot) callCommand(ctx context.Context, chat int64, from *tgbotapi.User, 
 		b.send(chat, "⚠️ You have no route yet: choose one before calling with /route M (Main) or /route D (Development), or in /settings.", nil)
 		return
 	}
-	rc, ok := b.cfg.Routes[a.Route]
+	rc, ok := b.config().Routes[a.Route]
 	if !ok {
 		b.send(chat, fmt.Sprintf("⚠️ The %s route [%s] is not configured on this switch: choose another with /route.", a.Route.Name(), a.Route), nil)
 		return

@@ -34,7 +34,7 @@ func (b *Bot) routeCommand(chat int64, from *tgbotapi.User, cmd Command) {
 		return
 	}
 	if b.setRoute(chat, &a, r) {
-		b.send(chat, changedText(b.cfg, a), nil)
+		b.send(chat, changedText(b.config(), a), nil)
 	}
 }
 
@@ -56,7 +56,7 @@ func (b *Bot) settingsCommand(chat int64, from *tgbotapi.User) {
 		return
 	}
 	kb := settingsKeyboard()
-	b.send(chat, settingsText(b.cfg, a), &kb)
+	b.send(chat, settingsText(b.config(), a), &kb)
 }
 
 func routeLabel(r Route) string {
@@ -116,7 +116,7 @@ func (b *Bot) handleCallback(q *tgbotapi.CallbackQuery) {
 			tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("Main Route 🌐", cbPick+"M")),
 			tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("Development Route 🛠️", cbPick+"D")),
 			tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("« Back", cbBack)))
-		b.edit(chat, msg, fmt.Sprintf("Select Route 🌐\n%s\nChoose the route of your outbound calls:", callerIDLine(b.cfg, a)), &kb)
+		b.edit(chat, msg, fmt.Sprintf("Select Route 🌐\n%s\nChoose the route of your outbound calls:", callerIDLine(b.config(), a)), &kb)
 	case strings.HasPrefix(data, cbPick):
 		r, err := ParseRoute(strings.TrimPrefix(data, cbPick))
 		if err != nil {
@@ -139,11 +139,11 @@ func (b *Bot) handleCallback(q *tgbotapi.CallbackQuery) {
 			return
 		}
 		b.answer(q.ID, "Route changed to "+r.Name())
-		b.edit(chat, msg, changedText(b.cfg, a), nil)
+		b.edit(chat, msg, changedText(b.config(), a), nil)
 	case data == cbBack:
 		b.answer(q.ID, "")
 		kb := settingsKeyboard()
-		b.edit(chat, msg, settingsText(b.cfg, a), &kb)
+		b.edit(chat, msg, settingsText(b.config(), a), &kb)
 	default:
 		b.answer(q.ID, "")
 	}
@@ -152,7 +152,7 @@ func (b *Bot) handleCallback(q *tgbotapi.CallbackQuery) {
 // authorizeButton is a super-admin pressing Authorize on a request: the
 // bot asks for the user's phone number, which their next message gives.
 func (b *Bot) authorizeButton(q *tgbotapi.CallbackQuery, chat int64, msg int, rest string) {
-	if !b.cfg.IsSuperAdmin(q.From.ID) {
+	if !b.config().IsSuperAdmin(q.From.ID) {
 		b.answer(q.ID, "Only the super-admin can do that.")
 		return
 	}

@@ -44,6 +44,7 @@ func (f *fakeDialer) placed() []Call {
 }
 
 type botHarness struct {
+	bot    *Bot
 	srv    *telegramtest.Server
 	store  *MemStore
 	dialer *fakeDialer
@@ -64,6 +65,7 @@ func startBot(t *testing.T, script ...Progress) *botHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.bot = bot
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx) }()
@@ -240,5 +242,80 @@ func TestBotStartDoesNotShowRoute(t *testing.T) {
 	m := h.say(t, alice, "/start", "click-to-call")
 	if strings.Contains(m.Text, "[D]") || strings.Contains(m.Text, "Caller ID") {
 		t.Errorf("/start shows the route: %q", m.Text)
+	}
+}
+
+func TestBotRegistersCommands(t *testing.T) {
+	h := startBot(t)
+	h.say(t, alice, "/help", "/call")
+	reqs := h.srv.Requests("setMyCommands")
+	if len(reqs) != 1 || !strings.Contains(reqs[0].Params.Get("commands"), `"command":"call"`) {
+		t.Fatalf("setMyCommands requests %v", reqs)
+	}
+}
+
+func TestBotAgentsListFitsMessages(t *testing.T) {
+	h := startBot(t)
+	for i := range 150 {
+		_ = h.store.PutAgent(Agent{ID: int64(10000 + i), Phone: "+15550001111", Name: strings.Repeat("n", 30), Route: RouteMain})
+	}
+	seq := h.srv.Seq()
+	h.srv.SendText(admin, "/agents")
+	h.expect(t, admin.ID, seq, "(id 10149)")
+	msgs := h.srv.BotMessages(admin.ID)
+	lines := 0
+	for _, m := range msgs {
+		if n := len([]rune(m.Text)); n > 4096 {
+			t.Errorf("a message of %d characters", n)
+		}
+		lines += strings.Count(m.Text, "• ")
+	}
+	if len(msgs) < 2 || lines != 150 {
+		t.Fatalf("%d messages listing %d agents, want several listing 150", len(msgs), lines)
+	}
+}
+
+func TestBotLiveConfig(t *testing.T) {
+	h := startBot(t)
+	h.say(t, alice, "/start", "2002")
+	h.say(t, admin, "/authorize 2002 +15550001111", "authorized")
+	h.say(t, alice, "/route M", "Caller ID: +15551110000 [M]")
+	// The configuration the bot reads from now on (a reload) has no M.
+	h.bot.live = func() *Config {
+		c := DefaultConfig()
+		c.SuperAdmins = []int64{admin.ID}
+		c.Routes[RouteDevelopment] = RouteConfig{Trunk: "devtrunk", CallerID: "+15553330000"}
+		return c
+	}
+	h.say(t, alice, "/call +15551234567", "The Main route [M] is not configured")
+	h.say(t, alice, "/route D", "Caller ID: +15553330000 [D]")
+}
+
+// TestBotRunEndsWhileAPIUnreachable: Run retries getMe with backoff and
+// returns once its context ends.
+func TestBotRunEndsWhileAPIUnreachable(t *testing.T) {
+	srv, err := telegramtest.New("127.0.0.1:0", "other-token") // every request: 401 Unauthorized
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := DefaultConfig()
+	cfg.APIURL = srv.URL()
+	bot, err := New(cfg, testToken, NewMemStore(), &fakeDialer{}, WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(ctx) }()
+	for len(srv.Requests("getMe")) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := len(srv.Requests("getUpdates")); n != 0 {
+		t.Fatalf("%d getUpdates without a bot", n)
 	}
 }

@@ -10,8 +10,8 @@
 // getUpdates (long polling with offset, limit and timeout; confirming by
 // offset; a second concurrent poll ends the first with 409 Conflict),
 // sendMessage, editMessageText (400 "message is not modified" for the
-// same content), answerCallbackQuery (once per query) and, answered true
-// without effect, setMyCommands and deleteWebhook. A wrong token gets 401
+// same content), answerCallbackQuery (once per query), setMyCommands
+// (checked, then answered true) and deleteWebhook (true). A wrong token gets 401
 // Unauthorized and an unknown method 404 Not Found, as api.telegram.org
 // answers.
 //
@@ -324,7 +324,8 @@ func (s *Server) Seq() int {
 	return s.seq
 }
 
-// Requests returns the requests received for method ("" for all).
+// Requests returns the requests received for method ("" for all),
+// those refused for a wrong token too.
 func (s *Server) Requests(method string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -377,10 +378,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reply(w, nil, &apiError{404, "Not Found"})
 		return
 	}
-	if strings.TrimPrefix(tokenPart, "bot") != s.Token {
-		reply(w, nil, &apiError{401, "Unauthorized"})
-		return
-	}
 	if err := r.ParseForm(); err != nil {
 		reply(w, nil, badRequest("can't parse request"))
 		return
@@ -388,7 +385,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	params := r.Form
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: method, Params: params})
+	s.bumpLocked()
 	s.mu.Unlock()
+	if strings.TrimPrefix(tokenPart, "bot") != s.Token {
+		reply(w, nil, &apiError{401, "Unauthorized"})
+		return
+	}
 	var result any
 	var aerr *apiError
 	switch strings.ToLower(method) {
@@ -403,7 +405,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, aerr = s.editMessageText(params)
 	case "answercallbackquery":
 		result, aerr = s.answerCallbackQuery(params)
-	case "setmycommands", "deletewebhook":
+	case "setmycommands":
+		result, aerr = setMyCommands(params)
+	case "deletewebhook":
 		result = true
 	default:
 		aerr = &apiError{404, "Not Found"}
@@ -630,5 +634,27 @@ func (s *Server) answerCallbackQuery(p url.Values) (any, *apiError) {
 	}
 	q.answered, q.text = true, p.Get("text")
 	s.bumpLocked()
+	return true, nil
+}
+
+// setMyCommands checks the command list as the API does: 1 to 32
+// lower-case letters, digits and underscores, a description of 1 to 256
+// characters.
+func setMyCommands(p url.Values) (any, *apiError) {
+	var cmds []struct {
+		Command     string `json:"command"`
+		Description string `json:"description"`
+	}
+	if err := json.Unmarshal([]byte(p.Get("commands")), &cmds); err != nil {
+		return nil, badRequest("can't parse commands JSON object")
+	}
+	for _, c := range cmds {
+		if c.Command == "" || len(c.Command) > 32 || strings.Trim(c.Command, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+			return nil, badRequest("BOT_COMMAND_INVALID")
+		}
+		if n := len([]rune(c.Description)); n == 0 || n > 256 {
+			return nil, badRequest("command description is empty")
+		}
+	}
 	return true, nil
 }
