@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +57,19 @@ func TestRouteStringAndParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzParseCommand(f *testing.F) {
+	for _, s := range []string{"/call +15551234567", "/route@ObeliskBot D", "/SETTINGS", "/call\n555", "hello", "/", "/a@b@c x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, ok := ParseCommand(s, "ObeliskBot")
+		if !ok {
+			return
+		}
+		if c.Name == "" || c.Name != strings.ToLower(c.Name) || c.Args != strings.TrimSpace(c.Args) {
+			t.Fatalf("ParseCommand(%q) = %+v", s, c)
+		}
+	})
 }
