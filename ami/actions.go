@@ -38,6 +38,7 @@ func init() {
 		"hangup":             {"system,call", actionHangup},
 		"redirect":           {"call", actionRedirect},
 		"blindtransfer":      {"call", actionBlindTransfer},
+		"atxfer":             {"call", actionAtxfer},
 		"mixmonitor":         {"system", actionMixMonitor},
 		"stopmixmonitor":     {"system", actionStopMixMonitor},
 		"getvar":             {"call,reporting", actionGetvar},
@@ -364,6 +365,34 @@ func actionBlindTransfer(_ context.Context, ss *session, m *Message) {
 		ss.fail(m, "Transfer invalid")
 	default:
 		ss.fail(m, "Transfer failed")
+	}
+}
+
+// actionAtxfer is Atxfer (manager.c action_atxfer): Channel, the
+// transferer, starts an attended transfer of its bridge partner to
+// Exten@Context, as if it had dialled the atxfer feature code and the
+// extension (TRANSFER_CONTEXT is set to Context); the transfer then runs
+// as the feature's does (features.conf's atxfer keys, the
+// AttendedTransfer event when it completes).
+func actionAtxfer(_ context.Context, ss *session, m *Message) {
+	name, exten := m.Get("Channel"), m.Get("Exten")
+	if name == "" {
+		ss.fail(m, "No channel specified")
+		return
+	}
+	if exten == "" {
+		ss.fail(m, "No extension specified")
+		return
+	}
+	switch err := ss.srv.backend.Atxfer(name, m.Get("Context"), exten); {
+	case err == nil:
+		ss.success(m, "Atxfer successfully queued")
+	case errors.Is(err, ErrNotFound):
+		ss.fail(m, "Channel specified does not exist")
+	case errors.Is(err, ErrInvalid):
+		ss.fail(m, "Channel is not bridged")
+	default:
+		ss.fail(m, "Atxfer failed")
 	}
 }
 

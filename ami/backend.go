@@ -25,6 +25,11 @@ type Backend interface {
 	// context,exten,1 and hangs channel up; an extension that does not
 	// exist wraps ErrInvalid.
 	BlindTransfer(channel, context, exten string) error
+	// Atxfer starts an attended transfer by channel of its bridge
+	// partner to exten in context ("" the channel's transfer context),
+	// as the atxfer feature code would; it returns once the transfer
+	// began. A channel in no bridge wraps ErrInvalid.
+	Atxfer(channel, context, exten string) error
 	// MixMonitor starts recording channel as MixMonitor(file,options,
 	// command) would and returns the MixMonitor's ID; StopMixMonitor
 	// stops it (id "" is the last one started).

@@ -92,6 +92,15 @@ func (b *fakeBackend) BlindTransfer(ch, c, e string) error {
 	}
 	return nil
 }
+func (b *fakeBackend) Atxfer(ch, c, e string) error {
+	switch {
+	case ch == "SIP/1002-00000002":
+		return fmt.Errorf("%w: not bridged", ErrInvalid)
+	case ch != "SIP/1001-00000001":
+		return ErrNotFound
+	}
+	return nil
+}
 func (b *fakeBackend) Getvar(ch, name string) (string, error) {
 	if ch != "" && ch != "SIP/1001-00000001" {
 		return "", ErrNotFound

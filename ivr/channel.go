@@ -341,13 +341,16 @@ func (ch *Channel) SetVar(name, value string) {
 		return
 	}
 	ch.mu.Lock()
-	defer ch.mu.Unlock()
 	if v, ok := ch.vars[base]; ok {
 		v.value, v.inherit = value, inherit
-		return
+	} else {
+		ch.vars[base] = &variable{value: value, inherit: inherit}
+		ch.order = append(ch.order, base)
 	}
-	ch.vars[base] = &variable{value: value, inherit: inherit}
-	ch.order = append(ch.order, base)
+	ch.mu.Unlock()
+	if ch.engine != nil && ch.engine.varSet != nil {
+		ch.engine.varSet(ch, name, value)
+	}
 }
 
 // UnsetVar removes a channel variable (Set(VAR=) with an empty value keeps

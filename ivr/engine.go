@@ -40,6 +40,10 @@ type Options struct {
 	Trace func(ch *Channel, p *Priority, args string)
 	// Shell runs System()/TrySystem() commands; /bin/sh -c when nil.
 	Shell func(ctx context.Context, command string) (exitCode int, err error)
+	// OnVarSet, when set, is called after each SetVar of a channel
+	// variable with the name as given (AMI's VarSet event); it runs on
+	// the setter's goroutine, with no lock of the channel held.
+	OnVarSet func(ch *Channel, name, value string)
 }
 
 // Engine runs dialplans: it owns the loaded extensions.conf, the global
@@ -56,6 +60,7 @@ type Engine struct {
 	maxSteps int
 	trace    func(ch *Channel, p *Priority, args string)
 	shell    func(ctx context.Context, command string) (int, error)
+	varSet   func(ch *Channel, name, value string)
 
 	globalsMu sync.RWMutex
 	globals   map[string]string
@@ -75,6 +80,7 @@ func New(dp *Dialplan, o Options) *Engine {
 		maxSteps: o.MaxSteps,
 		trace:    o.Trace,
 		shell:    o.Shell,
+		varSet:   o.OnVarSet,
 		globals:  make(map[string]string),
 	}
 	if e.registry == nil {

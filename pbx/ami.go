@@ -148,6 +148,53 @@ func (b *amiBackend) BlindTransfer(name, context, exten string) error {
 	return nil
 }
 
+// Atxfer starts the attended transfer (bridge_atxfer.go) of channel's
+// bridge partner to exten in tctx, as Asterisk's Atxfer action has the
+// channel dial the atxfer feature code and the extension: TRANSFER_CONTEXT
+// is set on a dialplan channel, the partner is held and the target
+// called as Local/exten@tctx. It returns once the transfer began; it runs
+// on in the bridge.
+func (b *amiBackend) Atxfer(name, tctx, exten string) error {
+	lc, err := b.channel(name)
+	if err != nil {
+		return err
+	}
+	bs, leg := b.bridged(lc)
+	if bs == nil {
+		return fmt.Errorf("atxfer %s: %w: %w", name, ami.ErrInvalid, errNotBridged)
+	}
+	if tctx != "" && lc.ch != nil {
+		lc.ch.SetVar("TRANSFER_CONTEXT", tctx)
+	}
+	started := make(chan error, 1)
+	go func() {
+		err := bs.request(context.Background(), func(ctx context.Context, bs *bridgeSession) error {
+			p := bs.partyOf(leg)
+			if p == nil || bs.other(p) == nil {
+				return errNotBridged
+			}
+			if tctx != "" {
+				p.tctx = tctx
+			}
+			started <- nil
+			bs.attendedTransferTo(ctx, p, exten)
+			return nil
+		})
+		if err != nil {
+			started <- err
+		}
+	}()
+	select {
+	case err := <-started:
+		if err != nil {
+			return fmt.Errorf("atxfer %s: %w: %w", name, ami.ErrInvalid, err)
+		}
+		return nil
+	case <-time.After(referTimeout):
+		return fmt.Errorf("atxfer %s: the bridge did not answer", name)
+	}
+}
+
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }

@@ -38,6 +38,7 @@ func (d *queueDialer) Ring(ctx context.Context, m queues.Member, caller queues.C
 		return nil, fmt.Errorf("%w: %v", queues.ErrNoChannel, err)
 	}
 	t := targets[0]
+	t.onBegin = func(lc *liveChannel) { d.s.agentCalled(qc, m, lc) }
 	out, err := d.s.cdrDial(ctx, qc.call, t, b2bua.DialRequest{
 		Target: t.uri, Endpoint: t.ep, Username: t.username, Password: t.password,
 		CallerNum: caller.CallerIDNum, CallerName: caller.CallerIDName,
@@ -130,6 +131,8 @@ type queueCaller struct {
 	// transferred: the member sent the caller elsewhere in the dialplan
 	// (a transfer), where the channel goes on after Queue.
 	transferred bool
+	// queue is the queue's name (AgentCalled).
+	queue string
 }
 
 var _ queues.Caller = (*queueCaller)(nil)
@@ -277,7 +280,7 @@ func (s *Switch) queue(ctx context.Context, ch *ivr.Channel, call *sipCall, args
 	if p, err := strconv.Atoi(ch.Var("QUEUE_PRIO")); err == nil {
 		opts.Prio = p
 	}
-	qc := &queueCaller{call: call, ch: ch, flags: flags}
+	qc := &queueCaller{call: call, ch: ch, flags: flags, queue: opts.Queue}
 	s.queueDial.callers.Store(ch.UniqueID, qc)
 	defer s.queueDial.callers.Delete(ch.UniqueID)
 	defer call.stopGenerator()

@@ -57,6 +57,14 @@ const (
 
 // attendedTransfer runs the atxfer feature dialled by p.
 func (bs *bridgeSession) attendedTransfer(ctx context.Context, p *bridgeParty) {
+	bs.attendedTransferTo(ctx, p, "")
+}
+
+// attendedTransferTo runs the attended transfer of p to exten in p's
+// transfer context; exten "" asks p for it (pbx-transfer, then digits),
+// as the feature code does. The manager's Atxfer gives it, as
+// action_atxfer queues the feature code and the digits to the channel.
+func (bs *bridgeSession) attendedTransferTo(ctx context.Context, p *bridgeParty, exten string) {
 	s := bs.sw
 	g := s.atxferConfig()
 	h := bs.other(p)
@@ -66,7 +74,13 @@ func (bs *bridgeSession) attendedTransfer(ctx context.Context, p *bridgeParty) {
 	p.leg.OnDTMF(collectDigits(digits))
 	h.hold(s, "")
 	log.Info(bs.app+": transfer: the transferer dials the target", "feature", features.AttendedTransfer)
-	exten, ok := s.transferTarget(ctx, p, digits)
+	ok := true
+	if exten == "" {
+		exten, ok = s.transferTarget(ctx, p, digits)
+	} else if !s.extensionExists(p.tctx, exten) {
+		_, _ = p.play(ctx, s, "pbx-invalid", nil, "")
+		ok = false
+	}
 	if !ok || p.gone() {
 		log.Info("attended transfer abandoned: no such extension", "context", p.tctx, "dialled", exten)
 		bs.connect()
@@ -302,6 +316,7 @@ func (bs *bridgeSession) completeAttended(ctx context.Context, p, h, t *bridgePa
 		bs.ch.SetVar("ATTENDEDTRANSFER", p.name)
 	}
 	t.beep(ctx, bs.sw, g.XferSound)
+	bs.publishAttendedTransfer(p, h, t)
 	bs.swapIn(ctx, p, t, true)
 	x := &bridgeResult{transfer: "ATTENDEDTRANSFER", exten: t.name, context: p.tctx}
 	if bs.result != nil {

@@ -316,7 +316,8 @@ func (s *Switch) cdrDial(ctx context.Context, call *sipCall, t dialTarget, req b
 	if call != nil {
 		dialer = call.ch
 	}
-	s.dialBegin(dialer, name, t.spec) // DialBegin (events.go)
+	lc := s.dialBegin(dialer, name, t) // Newchannel, DialBegin (events.go)
+	req.OnProgress = s.legProgress(lc, req.OnProgress)
 	// A dial cancelled (another member answered, the ring timed out)
 	// ends when it is cancelled, before the answered party is bridged,
 	// as app_queue's hangupcalls publishes CANCEL before the bridge.
@@ -325,11 +326,12 @@ func (s *Switch) cdrDial(ctx context.Context, call *sipCall, t dialTarget, req b
 	stop()
 	if err != nil {
 		c.dialEnd(name, b2bua.DialStatus(err), time.Now())
-		s.dialEnd(dialer, name, b2bua.DialStatus(err))
+		s.dialEnd(dialer, lc, b2bua.DialStatus(err))
+		s.legFailed(lc, b2bua.DialStatus(err))
 		return nil, err
 	}
-	s.dialEnd(dialer, name, "ANSWER")
-	s.legUp(name, out, dialer) // the called channel, for the manager (events.go)
+	s.legUp(lc, out) // Newstate Up (events.go)
+	s.dialEnd(dialer, lc, "ANSWER")
 	legNames.Store(out, name)
 	context.AfterFunc(out.Context(), func() {
 		legNames.Delete(out)

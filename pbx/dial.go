@@ -57,6 +57,9 @@ type dialTarget struct {
 	password string
 	// local is set for Local/exten@context (local.go).
 	local *localSpec
+	// onBegin, when set, runs once the called channel exists, after
+	// DialBegin (Queue's AgentCalled, events_queue.go).
+	onBegin func(*liveChannel)
 }
 
 func (s *Switch) dial(ctx context.Context, ch *ivr.Channel, call *sipCall, args string) error {

@@ -40,7 +40,8 @@ type liveChannel struct {
 	name, uniqueid, linkedid string
 	cidNum, cidName          string
 	created                  time.Time
-	// hangup ends the channel with a cause (the AMI Hangup action).
+	// hangup ends the channel with a cause (the AMI Hangup action); nil
+	// while a called leg rings.
 	hangup func(cause int)
 
 	mu sync.Mutex
@@ -53,6 +54,11 @@ type liveChannel struct {
 	bridge            string
 	connectedNum      string
 	connectedName     string
+	// state is a called leg's AST_STATE_*: 0 Down when dialled, 5
+	// Ringing, 6 Up once answered.
+	state int
+	// ringing is set once a called leg's Newstate Ringing went out.
+	ringing bool
 }
 
 // channelRegistry are the live channels by name, in creation order.
@@ -189,13 +195,26 @@ func amiState(st ivr.State) int {
 	return 0
 }
 
+// stateDesc is ast_state2str's name of an AST_STATE_* number.
+func stateDesc(st int) string {
+	switch st {
+	case 4:
+		return "Ring"
+	case 5:
+		return "Ringing"
+	case 6:
+		return "Up"
+	}
+	return "Down"
+}
+
 // snapshot is the channel as the manager shows it.
 func (lc *liveChannel) snapshot() ami.Channel {
 	ch := lc.ch
 	if ch == nil {
 		lc.mu.Lock()
 		defer lc.mu.Unlock()
-		return ami.Channel{Name: lc.name, Uniqueid: lc.uniqueid, Linkedid: lc.linkedid, State: 6, StateDesc: "Up",
+		return ami.Channel{Name: lc.name, Uniqueid: lc.uniqueid, Linkedid: lc.linkedid, State: lc.state, StateDesc: stateDesc(lc.state),
 			CallerIDNum: lc.cidNum, CallerName: lc.cidName, ConnectedNum: lc.connectedNum, ConnectedName: lc.connectedName,
 			Language: "en", Context: lc.context, Exten: lc.exten, Priority: 1, Application: "AppDial",
 			Data: "(Outgoing Line)", BridgeID: lc.bridge, Created: lc.created}
@@ -290,27 +309,73 @@ func (s *Switch) dtmfEvent(call any, digit rune, d time.Duration) {
 	s.channelEvent("DTMFEnd", "dtmf", ch, dg, events.Field{Key: "DurationMs", Value: strconv.Itoa(int(d / time.Millisecond))}, dir)
 }
 
-// dialBegin publishes DialBegin from ch to the channel named dest.
-func (s *Switch) dialBegin(ch *ivr.Channel, dest, dialString string) {
-	if ch == nil {
-		return
+// dialBegin registers the called channel dest as Asterisk's exists from
+// ast_request on (Newchannel, state Down), then publishes DialBegin from
+// ch (app_dial's and app_queue's ast_channel_publish_dial) and runs t's
+// onBegin (AgentCalled). ch is nil for a leg nobody's dialplan dials.
+func (s *Switch) dialBegin(ch *ivr.Channel, dest string, t dialTarget) *liveChannel {
+	lc := &liveChannel{name: dest, created: time.Now(),
+		uniqueid: fmt.Sprintf("%d.%d", time.Now().Unix(), legUniqueBase+s.channels.Add(1))}
+	if ch != nil {
+		lc.linkedid = ch.LinkedID
+		cid := ch.CallerID()
+		lc.connectedNum, lc.connectedName = cid.Num, cid.Name
+		lc.context = ch.Context
 	}
-	fields := append(s.channelFields("", ch), destFields(dest)...)
-	s.publish("DialBegin", "call", append(fields, events.Field{Key: "DialString", Value: dialString})...)
+	if lc.linkedid == "" {
+		lc.linkedid = lc.uniqueid
+	}
+	s.live.add(lc)
+	s.publish("Newchannel", "call", ami.ChannelFields("", lc.snapshot())...)
+	if ch != nil {
+		fields := append(s.channelFields("", ch), ami.ChannelFields("Dest", lc.snapshot())...)
+		s.publish("DialBegin", "call", append(fields, events.Field{Key: "DialString", Value: t.spec})...)
+	}
+	if t.onBegin != nil {
+		t.onBegin(lc)
+	}
+	return lc
+}
+
+// legProgress wraps a dial's OnProgress: the called channel's first 180
+// or 183 publishes its Newstate Ringing.
+func (s *Switch) legProgress(lc *liveChannel, next func(*b2bua.Outbound, int, bool)) func(*b2bua.Outbound, int, bool) {
+	return func(out *b2bua.Outbound, code int, early bool) {
+		lc.mu.Lock()
+		first := !lc.ringing && lc.state < 5
+		if first {
+			lc.ringing, lc.state = true, 5
+		}
+		lc.mu.Unlock()
+		if first {
+			s.publish("Newstate", "call", ami.ChannelFields("", lc.snapshot())...)
+		}
+		if next != nil {
+			next(out, code, early)
+		}
+	}
 }
 
 // dialEnd publishes DialEnd with the DIALSTATUS.
-func (s *Switch) dialEnd(ch *ivr.Channel, dest, status string) {
+func (s *Switch) dialEnd(ch *ivr.Channel, lc *liveChannel, status string) {
 	if ch == nil {
 		return
 	}
-	fields := append(s.channelFields("", ch), destFields(dest)...)
+	fields := append(s.channelFields("", ch), ami.ChannelFields("Dest", lc.snapshot())...)
 	s.publish("DialEnd", "call", append(fields, events.Field{Key: "DialStatus", Value: status})...)
 }
 
-// destFields are the Dest* fields of a called channel known by name.
-func destFields(name string) []events.Field {
-	return ami.ChannelFields("Dest", ami.Channel{Name: name, State: 5, StateDesc: "Ringing"})
+// legFailed publishes the Hangup of a called channel that did not answer
+// (its cause from the DIALSTATUS, originate.go's dialStatusCause) and
+// forgets it.
+func (s *Switch) legFailed(lc *liveChannel, status string) {
+	fields := ami.ChannelFields("", lc.snapshot())
+	if s.live.removeEntry(lc) == nil {
+		return
+	}
+	cause := dialStatusCause(status)
+	s.publish("Hangup", "call", append(fields, events.Field{Key: "Cause", Value: strconv.Itoa(cause)},
+		events.Field{Key: "Cause-txt", Value: causeText(cause)})...)
 }
 
 // bridgeEvent publishes BridgeEnter or BridgeLeave for ch in bridge id
@@ -328,10 +393,56 @@ func (s *Switch) bridgeEvent(name string, ch *ivr.Channel, id string, peer strin
 		}
 		lc.mu.Unlock()
 	}
-	fields := []events.Field{{Key: "BridgeUniqueid", Value: id}, {Key: "BridgeType", Value: "basic"},
-		{Key: "BridgeTechnology", Value: "simple_bridge"}, {Key: "BridgeCreator", Value: "<unknown>"},
-		{Key: "BridgeName", Value: "<unknown>"}, {Key: "BridgeNumChannels", Value: "2"}, {Key: "BridgeVideoSourceMode", Value: "none"}}
-	s.publish(name, "call", append(fields, s.channelFields("", ch)...)...)
+	s.publish(name, "call", append(bridgeFields("", id), s.channelFields("", ch)...)...)
+}
+
+// bridgeFields are a basic two-party bridge's fields with prefix, as
+// ast_manager_build_bridge_state_string_prefix prints them.
+func bridgeFields(prefix, id string) []events.Field {
+	f := func(k, v string) events.Field { return events.Field{Key: prefix + k, Value: v} }
+	return []events.Field{f("BridgeUniqueid", id), f("BridgeType", "basic"), f("BridgeTechnology", "simple_bridge"),
+		f("BridgeCreator", "<unknown>"), f("BridgeName", "<unknown>"), f("BridgeNumChannels", "2"), f("BridgeVideoSourceMode", "none")}
+}
+
+// partyFields are a bridge party's channel fields with prefix: from the
+// registry when the manager knows its channel (a dialplan channel, a
+// called leg), else its name alone (the Local channel of a transfer's
+// target).
+func (s *Switch) partyFields(prefix string, p *bridgeParty) []events.Field {
+	if p.call != nil && p.call.ch != nil {
+		if lc := s.live.byChannel(p.call.ch); lc != nil {
+			return ami.ChannelFields(prefix, lc.snapshot())
+		}
+	}
+	for _, lc := range s.live.all() {
+		lc.mu.Lock()
+		same := lc.leg != nil && lc.leg == p.leg
+		lc.mu.Unlock()
+		if same {
+			return ami.ChannelFields(prefix, lc.snapshot())
+		}
+	}
+	return ami.ChannelFields(prefix, ami.Channel{Name: p.name, State: 6, StateDesc: "Up", Language: p.lang})
+}
+
+// publishAttendedTransfer publishes AttendedTransfer (class call) for a
+// completed attended transfer: transferer p, transferee h (held) and
+// target t, the held party's bridge being where t goes (DestType Bridge),
+// with the fields of stasis_bridges.c's attended_transfer_to_ami. The
+// transferer's consultation is no bridge of its own here: SecondTransferer
+// is p again and SecondBridge this session.
+func (bs *bridgeSession) publishAttendedTransfer(p, h, t *bridgeParty) {
+	s, id := bs.sw, fmt.Sprintf("%p", bs)
+	fields := []events.Field{{Key: "Result", Value: "Success"}}
+	fields = append(fields, s.partyFields("OrigTransferer", p)...)
+	fields = append(fields, bridgeFields("Orig", id)...)
+	fields = append(fields, s.partyFields("SecondTransferer", p)...)
+	fields = append(fields, bridgeFields("Second", id)...)
+	fields = append(fields, s.partyFields("Transferee", h)...)
+	fields = append(fields, s.partyFields("TransferTarget", t)...)
+	fields = append(fields, events.Field{Key: "IsExternal", Value: "No"}, events.Field{Key: "DestType", Value: "Bridge"},
+		events.Field{Key: "DestBridgeUniqueid", Value: id})
+	s.publish("AttendedTransfer", "call", fields...)
 }
 
 // causeText is ast_cause2str's description of a Q.850 cause.
@@ -371,31 +482,21 @@ func (bs *bridgeSession) publishBridge(name string) {
 // engine's, which count dialplan channels from 1.
 const legUniqueBase = 1_000_000
 
-// legUp registers an answered called leg, dialled by dialer under name
-// (SIP/1001-0000000a), publishes its Newchannel (at the answer: the
-// leg's channel exists only from then here, where Asterisk's exists
-// from the dial) and, once the leg ends, its Hangup.
-func (s *Switch) legUp(name string, out *b2bua.Outbound, dialer *ivr.Channel) {
-	lc := &liveChannel{leg: out.Leg, name: name, created: time.Now(),
-		uniqueid: fmt.Sprintf("%d.%d", time.Now().Unix(), legUniqueBase+s.channels.Add(1)),
-		hangup:   func(int) { _ = out.Hangup(context.Background()) }}
-	if dialer != nil {
-		lc.linkedid = dialer.LinkedID
-		cid := dialer.CallerID()
-		lc.connectedNum, lc.connectedName = cid.Num, cid.Name
-		lc.context = dialer.Context
-	}
-	if lc.linkedid == "" {
-		lc.linkedid = lc.uniqueid
-	}
+// legUp marks the called channel lc answered by out (Newstate Up), so
+// the manager can hang it up, and publishes its Hangup once the leg
+// ends.
+func (s *Switch) legUp(lc *liveChannel, out *b2bua.Outbound) {
+	lc.mu.Lock()
+	lc.leg, lc.state = out.Leg, 6
+	lc.hangup = func(int) { _ = out.Hangup(context.Background()) }
 	if ep := out.Endpoint(); ep != nil {
 		lc.cidNum = ep.Name
 		if ep.Context != "" {
 			lc.context = ep.Context
 		}
 	}
-	s.live.add(lc)
-	s.publish("Newchannel", "call", ami.ChannelFields("", lc.snapshot())...)
+	lc.mu.Unlock()
+	s.publish("Newstate", "call", ami.ChannelFields("", lc.snapshot())...)
 	context.AfterFunc(out.Context(), func() {
 		fields := ami.ChannelFields("", lc.snapshot())
 		if s.live.removeEntry(lc) == nil {
@@ -404,4 +505,15 @@ func (s *Switch) legUp(name string, out *b2bua.Outbound, dialer *ivr.Channel) {
 		s.publish("Hangup", "call", append(fields, events.Field{Key: "Cause", Value: "16"},
 			events.Field{Key: "Cause-txt", Value: causeText(16)})...)
 	})
+}
+
+// varSet is the engine's OnVarSet: VarSet (class dialplan) with the
+// variable's name and value, as pbx_builtin_setvar_helper publishes it
+// for a channel the manager knows (not yet for the variables a channel
+// starts with, set before its Newchannel).
+func (s *Switch) varSet(ch *ivr.Channel, name, value string) {
+	if s.live.byChannel(ch) == nil {
+		return
+	}
+	s.channelEvent("VarSet", "dialplan", ch, events.Field{Key: "Variable", Value: name}, events.Field{Key: "Value", Value: value})
 }

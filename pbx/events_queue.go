@@ -1,6 +1,7 @@
 package pbx
 
 import (
+	"github.com/obelisk-pbx/obelisk/ami"
 	"github.com/obelisk-pbx/obelisk/events"
 	"github.com/obelisk-pbx/obelisk/queues"
 )
@@ -57,6 +58,8 @@ func (s *Switch) queueEvent(queue, callid, agent string, ev queues.Event, data [
 		s.publish("QueueCallerLeave", "agent", append(caller(), q, f("Position", arg(0)))...)
 	case queues.EventExitWithTimeout, queues.EventExitEmpty, queues.EventExitWithKey:
 		s.publish("QueueCallerLeave", "agent", append(caller(), q, f("Position", arg(0)))...)
+	case queues.EventAgentDump:
+		s.publish("AgentDump", "agent", append(append(caller(), q), member...)...)
 	case queues.EventRingNoAnswer:
 		s.publish("AgentRingNoAnswer", "agent", append(append(caller(), q), append(member, f("RingTime", arg(0)))...)...)
 	case queues.EventAddMember:
@@ -74,4 +77,14 @@ func (s *Switch) queueEvent(queue, callid, agent string, ev queues.Event, data [
 		}
 		s.publish("QueueMemberPause", "agent", append([]events.Field{q}, append(member, f("Paused", paused), f("PausedReason", arg(0)))...)...)
 	}
+}
+
+// agentCalled publishes AgentCalled when a member's channel is dialled
+// for a waiting caller, as app_queue's ring_entry does after DialBegin:
+// the caller's channel, the member's as Dest…, then Queue, Interface and
+// MemberName.
+func (s *Switch) agentCalled(qc *queueCaller, m queues.Member, dest *liveChannel) {
+	fields := append(s.channelFields("", qc.ch), ami.ChannelFields("Dest", dest.snapshot())...)
+	s.publish("AgentCalled", "agent", append(fields, events.Field{Key: "Queue", Value: qc.queue},
+		events.Field{Key: "Interface", Value: m.Interface}, events.Field{Key: "MemberName", Value: firstNonEmpty(m.Name, m.Interface)})...)
 }

@@ -68,13 +68,20 @@ func TestChannelEvents(t *testing.T) {
 	sw.channelDown(ch, res.Cause)
 	sw.channelDown(ch, res.Cause) // once only
 	var names []string
-	var last events.Event
+	var last, varSet events.Event
 	for _, e := range drain(sub) {
 		names = append(names, e.Name+"/"+e.Get("Priority"))
 		last = e
+		if e.Name == "VarSet" {
+			varSet = e
+		}
 	}
-	if got, want := strings.Join(names, " "), "Newchannel/1 Newexten/1 Newexten/2 Newexten/3 Hangup/3"; got != want {
+	if got, want := strings.Join(names, " "), "Newchannel/1 Newexten/1 VarSet/1 Newexten/2 Newexten/3 Hangup/3"; got != want {
 		t.Fatalf("events %s, want %s", got, want)
+	}
+	// Set(X=1) is told as pbx_builtin_setvar_helper's VarSet.
+	if varSet.Class != "dialplan" || varSet.Get("Channel") != "SIP/7001-00000001" || varSet.Get("Variable") != "X" || varSet.Get("Value") != "1" {
+		t.Errorf("VarSet %+v", varSet)
 	}
 	if last.Get("Cause") != "17" || last.Get("Cause-txt") != "User busy" || last.Get("CallerIDNum") != "7001" ||
 		last.Get("Uniqueid") != ch.UniqueID || last.Get("ChannelStateDesc") != "Up" || last.Class != "call" {
@@ -179,5 +186,51 @@ func TestUserEventApp(t *testing.T) {
 	if e.Name != "UserEvent" || e.Class != "user" || e.Get("UserEvent") != "CallbackRequested" || e.Get("Number") != "0612345678" ||
 		e.Get("Queue") != "support" || e.Get("Channel") != "SIP/7001-00000002" || e.Get("Uniqueid") != ch.UniqueID {
 		t.Fatalf("UserEvent %+v", e)
+	}
+}
+
+// TestCalledLegEvents: a called channel exists from the dial's begin, as
+// Asterisk's does from ast_request: Newchannel (Down) before the DialBegin
+// that names it as DestChannel, one Newstate Ringing however many 180s
+// come, then, unanswered, DialEnd and its Hangup with the DIALSTATUS's
+// cause; the manager cannot hang it up while it rings.
+func TestCalledLegEvents(t *testing.T) {
+	sw := eventSwitch(t)
+	sub := sw.Events().Subscribe(64)
+	defer sub.Close()
+	clock := ivr.NewVirtualClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	ch := sw.Engine().NewChannel(ivr.NewSimCaller(clock, "", nil), ivr.ChannelOptions{Name: "SIP/7001-00000001",
+		Context: "test", Exten: "600", CallerID: ivr.CallerID{Num: "7001"}, State: ivr.StateUp})
+	sw.channelUp(ch, func(int) {})
+	began := ""
+	lc := sw.dialBegin(ch, "SIP/1001-0000000a", dialTarget{spec: "SIP/1001", onBegin: func(lc *liveChannel) { began = lc.name }})
+	progress := sw.legProgress(lc, nil)
+	progress(nil, 180, false)
+	progress(nil, 183, true)
+	if err := (&amiBackend{s: sw}).Hangup("SIP/1001-0000000a", 16); err == nil {
+		t.Error("Hangup of a ringing called leg: no error")
+	}
+	sw.dialEnd(ch, lc, "BUSY")
+	sw.legFailed(lc, "BUSY")
+	var got []string
+	var evs []events.Event
+	for _, e := range drain(sub) {
+		got = append(got, e.Name+"/"+e.Get("Channel")+"/"+e.Get("DestChannel"))
+		evs = append(evs, e)
+	}
+	want := "Newchannel/SIP/7001-00000001/ Newchannel/SIP/1001-0000000a/ DialBegin/SIP/7001-00000001/SIP/1001-0000000a " +
+		"Newstate/SIP/1001-0000000a/ DialEnd/SIP/7001-00000001/SIP/1001-0000000a Hangup/SIP/1001-0000000a/"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("events\n%s\nwant\n%s", strings.Join(got, " "), want)
+	}
+	if evs[1].Get("ChannelStateDesc") != "Down" || evs[2].Get("DestChannelState") != "0" || evs[3].Get("ChannelStateDesc") != "Ringing" ||
+		evs[4].Get("DialStatus") != "BUSY" || evs[5].Get("Cause") != "17" || evs[1].Get("Linkedid") != ch.LinkedID {
+		t.Errorf("fields: %v", evs)
+	}
+	if began != "SIP/1001-0000000a" {
+		t.Errorf("onBegin saw %q", began)
+	}
+	if sw.live.lookup("SIP/1001-0000000a") != nil {
+		t.Error("the failed leg is still registered")
 	}
 }

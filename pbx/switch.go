@@ -203,6 +203,7 @@ func New(o Options) (*Switch, error) {
 		SystemName: "obelisk",
 		Dirs:       dirs,
 		Shell:      s.shell,
+		OnVarSet:   s.varSet,
 	})
 	s.cfg.Store(cfg)
 	s.setTTS(cfg)

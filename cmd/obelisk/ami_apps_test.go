@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAMIRedirectRunningApps: Redirect of a channel that is not bridged
@@ -64,15 +66,18 @@ exten => 802,1,Verbose(1,redirected out of WaitExten)
 }
 
 // TestAMIQueueStatusWaitingCaller: while a trunk caller waits in a queue
-// whose only member is not registered, QueueStatus lists QueueParams
-// (Calls 1), the member and the caller's QueueEntry (position 1, its
-// channel, uniqueid and caller ID); a Redirect takes the caller out of
-// Queue()'s wait to from-pstn,900, which hangs up; QueueStatus then has
-// no entry and counts the call abandoned, and QueueSummary agrees.
+// whose only member, phone 1001, rings and never answers, QueueStatus
+// lists QueueParams (Calls 1), the member and the caller's QueueEntry
+// (position 1, its channel, uniqueid and caller ID). The member's
+// channel is announced by Newchannel (Down) before DialBegin names it,
+// then AgentCalled and Newstate Ringing. A Redirect takes the caller out
+// of Queue()'s wait to from-pstn,900, which hangs up; the member's
+// ringing is cancelled (Hangup), QueueStatus then has no entry and
+// counts the call abandoned, and QueueSummary agrees.
 func TestAMIQueueStatusWaitingCaller(t *testing.T) {
 	t.Parallel()
 	needAMIClient(t)
-	ip, trunkIP := loopbackIP(t, 181), loopbackIP(t, 182)
+	ip, trunkIP, phoneIP := loopbackIP(t, 181), loopbackIP(t, 182), loopbackIP(t, 183)
 	port := freeTCPPort(t, ip)
 	sw := startSwitch(t, ip, map[string]string{
 		"sip.conf":     strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
@@ -88,9 +93,18 @@ exten => 900,1,Verbose(1,redirected out of the queue)
 `,
 	})
 	waitLog(t, sw, `msg="manager listening"`)
+	phonePort := freeUDPPort(t, phoneIP)
+	phone := startSipp(t, "member", phoneIP, "", "phone_noanswer.xml", "-p", phonePort)
+	registerPhone(t, phoneIP, sw, phonePort)
+	// The caller comes once the client is logged in, so that it sees the
+	// member's events from the first.
+	client := goAMIScript(t, net.JoinHostPort(ip, port), "apps.js", "queue", "support")
+	waitLog(t, sw, `msg="manager: login" component=ami username=crm`)
 	caller := startSipp(t, "caller", trunkIP, sw.sipAddr, "trunk_call_remote_bye.xml", "-s", "5000", "-p", "5060")
-
-	steps := runAMIScript(t, net.JoinHostPort(ip, port), "apps.js", "queue", "support")
+	steps := <-client
+	if steps == nil {
+		t.FailNow()
+	}
 	w := steps["waiting"]
 	if got := toString(w["events"]); got != "QueueParams,QueueMember,QueueEntry,QueueStatusComplete" {
 		t.Errorf("QueueStatus events %s", got)
@@ -111,6 +125,17 @@ exten => 900,1,Verbose(1,redirected out of the queue)
 	if w["complete"] != "3" {
 		t.Errorf("QueueStatusComplete ListItems %v, want 3", w["complete"])
 	}
+	ac := steps["agentcalled"]
+	dest, _ := ac["destchannel"].(string)
+	if ac["queue"] != "support" || ac["interface"] != "SIP/1001" || ac["membername"] != "SIP/1001" || ac["channel"] != ch ||
+		!strings.HasPrefix(dest, "SIP/1001-") || ac["ringing"] != "Ringing" {
+		t.Errorf("AgentCalled %v", ac)
+	}
+	if got := toString(steps["member"]["events"]); !strings.HasPrefix(got, "Newchannel,DialBegin(dest),") ||
+		!strings.Contains(got, "Newstate") || !strings.HasSuffix(got, "Hangup") || steps["member"]["newchannelstate"] != "Down" {
+		t.Errorf("the member channel's events %s (Newchannel %v), want Newchannel (Down) and DialBegin first, Hangup last",
+			got, steps["member"]["newchannelstate"])
+	}
 	if r := steps["redirect"]; r["response"] != "Success" {
 		t.Errorf("Redirect of the waiting caller: %v", r)
 	}
@@ -119,12 +144,104 @@ exten => 900,1,Verbose(1,redirected out of the queue)
 		t.Errorf("after the redirect: %v, want no caller and one abandoned", after)
 	}
 	sum, _ := after["summary"].(map[string]any)
-	if sum["queue"] != "support" || sum["callers"] != "0" || sum["loggedin"] != "0" || sum["available"] != "0" {
+	if sum["queue"] != "support" || sum["callers"] != "0" || sum["loggedin"] != "1" {
 		t.Errorf("QueueSummary %v", sum)
 	}
 	waitLog(t, sw, "redirected out of the queue")
 	caller.mustPass(t, "the caller gets the BYE of from-pstn,900's Hangup")
+	phone.mustPass(t, "the member's ringing is cancelled when the caller leaves the queue")
 	if strings.Contains(sw.logs.String(), "queue returned") {
 		t.Error("Queue()'s next priority ran after the redirect")
+	}
+}
+
+// TestAMIAtxfer: the manager's Atxfer on the agent of a click-to-call
+// (phone 1001 bridged with a trunk target) holds the target and calls
+// Local/1002@phones, whose Dial rings phone 1002: the agent consults
+// with it. Hanging the agent up then completes the transfer, as the
+// atxfer feature does (bridge_basic.c): AttendedTransfer (Result
+// Success, the agent as transferer, the trunk target as transferee, the
+// Local channel as target, DestType Bridge) and the target talks with
+// phone 1002 until it hangs up, when phone 1002 gets the BYE.
+func TestAMIAtxfer(t *testing.T) {
+	t.Parallel()
+	needAMIClient(t)
+	ip, trunkIP, agentIP, consultIP := loopbackIP(t, 184), loopbackIP(t, 185), loopbackIP(t, 186), loopbackIP(t, 187)
+	port := freeTCPPort(t, ip)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf": strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP) +
+			"\n[1002]\ntype=friend\nhost=dynamic\nsecret=s3cret-1002\ncontext=phones\ndisallow=all\nallow=ulaw\n",
+		"manager.conf": managerConf(port),
+		"extensions.conf": `[from-pstn]
+[phones]
+exten => _0X.,1,Dial(SIP/pstn/${EXTEN},20)
+exten => 1002,1,Verbose(1,consultation of ${TRANSFERERNAME})
+ same => n,Dial(SIP/1002,10)
+`,
+	})
+	waitLog(t, sw, `msg="manager listening"`)
+	// The target stays 6 s on the line after it answered: long enough for
+	// the transfer, then it hangs up.
+	target := writeScenario(t, "ami_target_answer.xml", map[string]string{`<pause milliseconds="1000"/>`: `<pause milliseconds="6000"/>`})
+	targetRun := startSipp(t, "target", trunkIP, "", target, "-p", "5060")
+	answer := writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": ".*"})
+	agentPort, consultPort := freeUDPPort(t, agentIP), freeUDPPort(t, consultIP)
+	agentRun := startSipp(t, "agent", agentIP, "", answer, "-p", agentPort)
+	consultRun := startSipp(t, "consult", consultIP, "", answer, "-p", consultPort)
+	registerPhone(t, agentIP, sw, agentPort)
+	if code, out := sipp(t, consultIP, sw.sipAddr, "register.xml", "-s", "1002", "-au", "1002", "-ap", "s3cret-1002", "-key", "contact_port", consultPort); code != 0 {
+		t.Fatalf("register 1002: sipp exit %d:\n%s", code, out)
+	}
+
+	addr := net.JoinHostPort(ip, port)
+	client := goAMIScript(t, addr, "apps.js", "atxfer", "SIP/1001", "0655443322", "1002")
+	// Once the agent talks with phone 1002, the agent hangs up.
+	waitLog(t, sw, "attended transfer: consulting the target")
+	if got := amiAction(t, addr, "Action: Hangup", "Channel: SIP/1001-00000001"); !strings.Contains(got, "Message: Channel Hungup") {
+		t.Fatalf("Hangup of the transferer: %q", got)
+	}
+	steps := <-client
+	if steps == nil {
+		t.FailNow()
+	}
+	if r := steps["atxfer"]; r["response"] != "Success" || r["message"] != "Atxfer successfully queued" {
+		t.Fatalf("Atxfer: %v", r)
+	}
+	agent, _ := steps["atxfer"]["channel"].(string)
+	tr := steps["transferred"]
+	if tr["result"] != "Success" || tr["origtransfererchannel"] != agent || tr["secondtransfererchannel"] != agent ||
+		!strings.HasPrefix(toString(tr["transfereechannel"]), "SIP/pstn-") ||
+		!strings.HasPrefix(toString(tr["transfertargetchannel"]), "Local/1002@phones") ||
+		tr["desttype"] != "Bridge" || tr["isexternal"] != "No" || tr["destbridgeuniqueid"] == "" {
+		t.Errorf("AttendedTransfer %v", tr)
+	}
+	waitLog(t, sw, "consultation of "+agent)
+	agentRun.mustPass(t, "the transferer's phone gets the BYE of the manager's Hangup")
+	targetRun.mustPass(t, "the held target is bridged with phone 1002, then hangs up")
+	consultRun.mustPass(t, "phone 1002 talks with the target, then gets its BYE")
+}
+
+// amiAction logs in to the manager at addr as crm on a raw socket, with
+// no events, sends one action and returns its response as written.
+func amiAction(t *testing.T, addr string, lines ...string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	_, _ = r.ReadString('\n')
+	_, _ = c.Write([]byte("Action: Login\r\nUsername: crm\r\nSecret: crm-secret\r\nEvents: off\r\n\r\n"))
+	if got := readAMI(r); !strings.Contains(got, "Message: Authentication accepted") {
+		t.Fatalf("login: %q", got)
+	}
+	_, _ = c.Write([]byte(strings.Join(lines, "\r\n") + "\r\n\r\n"))
+	for {
+		got := readAMI(r)
+		if got == "" || strings.HasPrefix(got, "Response: ") {
+			return got
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -67,6 +68,36 @@ func runAMIClient(t *testing.T, addr string, args ...string) map[string]map[stri
 // returns its steps by name.
 func runAMIScript(t *testing.T, addr, script string, args ...string) map[string]map[string]any {
 	t.Helper()
+	steps, err := amiScript(t, addr, script, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return steps
+}
+
+// goAMIScript runs the script in the background (the test acts on the
+// switch meanwhile); the steps arrive on the channel, nil when the
+// script failed (the test has failed then).
+func goAMIScript(t *testing.T, addr, script string, args ...string) <-chan map[string]map[string]any {
+	t.Helper()
+	needAMIClient(t)
+	done := make(chan map[string]map[string]any, 1)
+	finished := make(chan struct{})
+	t.Cleanup(func() { <-finished }) // its t.Error must come before the test ends
+	go func() {
+		defer close(finished)
+		steps, err := amiScript(t, addr, script, args...)
+		if err != nil {
+			t.Error(err)
+			steps = nil
+		}
+		done <- steps
+	}()
+	return done
+}
+
+// amiScript runs the script; a failed run's error has its output.
+func amiScript(t *testing.T, addr, script string, args ...string) (map[string]map[string]any, error) {
 	node, dir := needAMIClient(t)
 	host, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(node, append([]string{script, port, host, "crm", "crm-secret"}, args...)...)
@@ -83,9 +114,9 @@ func runAMIScript(t *testing.T, addr, script string, args ...string) map[string]
 		}
 	}
 	if err != nil {
-		t.Fatalf("AMI client: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
+		return steps, fmt.Errorf("AMI client: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr.String())
 	}
-	return steps
+	return steps, nil
 }
 
 // TestAMIClientOriginates drives the manager with asterisk-manager (the

@@ -9,17 +9,21 @@
 //
 //   node apps.js PORT HOST USER SECRET queue QUEUE
 //     QueueStatus until a caller waits in QUEUE (step waiting: its
-//     QueueParams and QueueEntry), Redirect of that caller to
-//     from-pstn,900, its Hangup, then QueueStatus and QueueSummary again
-//     (step after).
+//     QueueParams and QueueEntry), the member's AgentCalled and Newstate
+//     Ringing (step agentcalled), Redirect of that caller to
+//     from-pstn,900, its Hangup and the member's (step member: the
+//     events naming the member's channel), then QueueStatus and
+//     QueueSummary again (step after).
 //
-//   node apps.js PORT HOST USER SECRET atxfer CHANNEL EXTEN
-//     Once CHANNEL-… is bridged, Atxfer of it to EXTEN (step atxfer),
-//     then the AttendedTransfer event (step transferred).
+//   node apps.js PORT HOST USER SECRET atxfer CHANNEL TARGET EXTEN
+//     Async Originate of CHANNEL to phones,TARGET; once its channel is
+//     bridged, Atxfer of it to EXTEN@phones (step atxfer); the test
+//     hangs the transferer up during the consultation, which completes
+//     the transfer: AttendedTransfer (step transferred).
 'use strict';
 const { connect, action, list, waitEvent, out, fail } = require('./lib');
 
-const [port, host, user, secret, mode, arg1, arg2] = process.argv.slice(2);
+const [port, host, user, secret, mode, arg1, arg2, arg3] = process.argv.slice(2);
 setTimeout(() => fail('timeout'), 25000).unref();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,6 +50,8 @@ async function redirectApps(m, channel) {
 }
 
 async function queueWait(m, queue) {
+  const seen = [];
+  m.on('managerevent', (e) => seen.push(e));
   let status;
   for (let i = 0; i < 50; i++) {
     status = await list(m, { action: 'queuestatus', queue }, 'queuestatuscomplete');
@@ -59,6 +65,12 @@ async function queueWait(m, queue) {
         params: fields(params, ['queue', 'max', 'strategy', 'calls', 'holdtime', 'talktime', 'completed', 'abandoned', 'servicelevel', 'servicelevelperf', 'weight']),
         entry: fields(entry, ['queue', 'position', 'channel', 'uniqueid', 'calleridnum', 'calleridname', 'connectedlinenum', 'wait', 'priority']),
         complete: status[status.length - 1].listitems });
+  // The member rings: its channel exists before DialBegin names it.
+  const called = seen.find((e) => e.event === 'AgentCalled') || await waitEvent(m, (e) => e.event === 'AgentCalled');
+  const ringing = seen.find((e) => e.event === 'Newstate' && e.channel === called.destchannel) ||
+    await waitEvent(m, (e) => e.event === 'Newstate' && e.channel === called.destchannel);
+  out({ step: 'agentcalled', ...fields(called, ['queue', 'interface', 'membername', 'channel', 'destchannel', 'destchannelstate']),
+        ringing: ringing.channelstatedesc });
   const hungup = waitEvent(m, (e) => e.event === 'Hangup' && e.uniqueid === entry.uniqueid);
   const r = await action(m, { action: 'redirect', channel: entry.channel, context: 'from-pstn', exten: '900', priority: 1 });
   out({ step: 'redirect', response: r.response, message: r.message });
@@ -67,18 +79,33 @@ async function queueWait(m, queue) {
   const summary = await list(m, { action: 'queuesummary', queue }, 'queuesummarycomplete');
   const p = after.find((e) => e.event === 'QueueParams');
   const s = summary.find((e) => e.event === 'QueueSummary');
+  const memberGone = (e) => e.event === 'Hangup' && e.channel === called.destchannel;
+  if (!seen.some(memberGone)) await waitEvent(m, memberGone);
+  const dest = seen.filter((e) => e.channel === called.destchannel || e.destchannel === called.destchannel);
+  out({ step: 'member', events: dest.map((e) => e.event + (e.channel === called.destchannel ? '' : '(dest)')),
+        newchannelstate: (dest.find((e) => e.event === 'Newchannel') || {}).channelstatedesc });
   out({ step: 'after', calls: p.calls, abandoned: p.abandoned, completed: p.completed, entries: after.filter((e) => e.event === 'QueueEntry').length,
         summary: fields(s, ['queue', 'loggedin', 'available', 'callers', 'holdtime', 'talktime', 'longestholdtime']) });
 }
 
-async function atxfer(m, channel, exten) {
-  const bridged = await waitEvent(m, (e) => e.event === 'BridgeEnter' && e.channel.startsWith(channel + '-'));
+async function atxfer(m, channel, target, exten) {
+  const seen = [];
+  m.on('managerevent', (e) => seen.push(e));
+  const bridged = waitEvent(m, (e) => e.event === 'BridgeEnter' && e.channel.startsWith(channel + '-'));
+  const ack = await action(m, { action: 'originate', channel, context: 'phones', exten: target, priority: 1, async: 'true', timeout: 10000,
+    callerid: '"Agent" <0612345678>' });
+  if (ack.response !== 'Success') fail('originate: ' + JSON.stringify(ack));
+  const agent = (await bridged).channel;
   const transferred = waitEvent(m, (e) => e.event === 'AttendedTransfer');
-  const r = await action(m, { action: 'atxfer', channel: bridged.channel, exten, context: 'phones' });
-  out({ step: 'atxfer', response: r.response, message: r.message, channel: bridged.channel });
+  const r = await action(m, { action: 'atxfer', channel: agent, exten, context: 'phones' });
+  out({ step: 'atxfer', response: r.response, message: r.message, channel: agent });
+  // The test hangs the transferer up once it consults phone EXTEN, which
+  // completes the transfer (bridge_basic.c).
   const t = await transferred;
   out({ step: 'transferred', result: t.result, origtransfererchannel: t.origtransfererchannel,
-        transfereechannel: t.transfereechannel, transfertargetchannel: t.transfertargetchannel, desttype: t.desttype });
+        secondtransfererchannel: t.secondtransfererchannel, transfereechannel: t.transfereechannel,
+        transfertargetchannel: t.transfertargetchannel, desttype: t.desttype, isexternal: t.isexternal,
+        destbridgeuniqueid: t.destbridgeuniqueid, origbridgeuniqueid: t.origbridgeuniqueid });
 }
 
 (async () => {
@@ -87,7 +114,7 @@ async function atxfer(m, channel, exten) {
   switch (mode) {
     case 'redirect': await redirectApps(m, arg1); break;
     case 'queue': await queueWait(m, arg1); break;
-    case 'atxfer': await atxfer(m, arg1, arg2); break;
+    case 'atxfer': await atxfer(m, arg1, arg2, arg3); break;
     default: fail('unknown mode ' + mode);
   }
   m.disconnect();
