@@ -200,6 +200,14 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 func (b *Bot) handleMessage(ctx context.Context, m *tgbotapi.Message) {
 	from, chat := m.From, m.Chat.ID
 	cmd, ok := ParseCommand(m.Text, b.api.Self.UserName)
+	if m.Chat.Type != "private" {
+		// Numbers and call status are for the agent's eyes: groups get
+		// nothing but this.
+		if ok {
+			b.send(chat, "Please talk to me in a private chat.", nil)
+		}
+		return
+	}
 	if !ok {
 		b.mu.Lock()
 		uid, waiting := b.pending[from.ID]

@@ -100,6 +100,10 @@ func (b *Bot) handleCallback(q *tgbotapi.CallbackQuery) {
 		return
 	}
 	chat, msg := q.Message.Chat.ID, q.Message.MessageID
+	if q.Message.Chat.Type != "private" {
+		b.answer(q.ID, "Please talk to me in a private chat.")
+		return
+	}
 	if rest, ok := strings.CutPrefix(q.Data, cbAuthorize); ok {
 		b.authorizeButton(q, chat, msg, rest)
 		return

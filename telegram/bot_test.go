@@ -319,3 +319,26 @@ func TestBotRunEndsWhileAPIUnreachable(t *testing.T) {
 		t.Fatalf("%d getUpdates without a bot", n)
 	}
 }
+
+// TestBotPrivateChatsOnly: in a group the bot places no call and shows
+// no number, and points to a private chat.
+func TestBotPrivateChatsOnly(t *testing.T) {
+	h := startBot(t, Progress{Stage: StageCallingAgent})
+	h.say(t, alice, "/start", "2002")
+	h.say(t, admin, "/authorize 2002 +15550001111", "authorized")
+	h.say(t, alice, "/route D", "[Development]")
+	const group = -100123
+	seq := h.srv.Seq()
+	h.srv.SendGroupText(alice, group, "/call@ObeliskTestBot +15551234567")
+	m := h.expect(t, group, seq, "private chat")
+	h.srv.SendGroupText(alice, group, "/settings")
+	h.expect(t, group, m.Seq, "private chat")
+	if n := len(h.dialer.placed()); n != 0 {
+		t.Fatalf("%d calls placed from a group", n)
+	}
+	for _, m := range h.srv.BotMessages(group) {
+		if strings.Contains(m.Text, "+1555") {
+			t.Errorf("a number shown in the group: %q", m.Text)
+		}
+	}
+}

@@ -96,6 +96,7 @@ type Server struct {
 	changed  chan struct{} // closed and replaced on any change
 	poll     chan struct{} // closed to end the running getUpdates (409)
 	chats    map[int64]User
+	groups   map[int64]map[string]any
 	messages []*Message // every message, in order of creation
 	nextMsg  int
 	seq      int
@@ -124,7 +125,7 @@ func New(addr, token string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Token: token, Bot: User{ID: 7000000001, IsBot: true, FirstName: "Obelisk", UserName: "ObeliskTestBot"},
-		changed: make(chan struct{}), chats: map[int64]User{}, queries: map[string]*query{}, nextUpd: 100000, confirmed: 100000}
+		changed: make(chan struct{}), chats: map[int64]User{}, groups: map[int64]map[string]any{}, queries: map[string]*query{}, nextUpd: 100000, confirmed: 100000}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	_ = s.srv.Listener.Close()
 	s.srv.Listener = ln
@@ -154,13 +155,26 @@ func (s *Server) bumpLocked() {
 // update; it returns the message's id. A text starting with "/" carries
 // a bot_command entity, as Telegram clients send it.
 func (s *Server) SendText(from User, text string) int {
+	return s.sendText(from, from.ID, chatOf(from), text)
+}
+
+// SendGroupText sends text as from in group chat (a negative id, as
+// Telegram's group ids are), which the bot may answer.
+func (s *Server) SendGroupText(from User, group int64, text string) int {
+	return s.sendText(from, group, map[string]any{"id": group, "type": "group", "title": "Test group"}, text)
+}
+
+func (s *Server) sendText(from User, chatID int64, chat map[string]any, text string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.chats[from.ID] = from
+	if chatID != from.ID {
+		s.groups[chatID] = chat
+	}
 	s.nextMsg++
-	m := &Message{ID: s.nextMsg, Chat: from.ID, Text: text, Date: time.Now().Unix()}
+	m := &Message{ID: s.nextMsg, Chat: chatID, Text: text, Date: time.Now().Unix()}
 	s.messages = append(s.messages, m)
-	msg := map[string]any{"message_id": m.ID, "from": from, "chat": chatOf(from), "date": m.Date, "text": text}
+	msg := map[string]any{"message_id": m.ID, "from": from, "chat": chat, "date": m.Date, "text": text}
 	if strings.HasPrefix(text, "/") {
 		n := strings.IndexAny(text, " \n")
 		if n < 0 {
@@ -348,7 +362,11 @@ func (s *Server) messageLocked(chat int64, id int) *Message {
 }
 
 func (s *Server) messageJSONLocked(m *Message) map[string]any {
-	out := map[string]any{"message_id": m.ID, "chat": chatOf(s.chats[m.Chat]), "date": m.Date, "text": m.Text}
+	chat := s.groups[m.Chat]
+	if chat == nil {
+		chat = chatOf(s.chats[m.Chat])
+	}
+	out := map[string]any{"message_id": m.ID, "chat": chat, "date": m.Date, "text": m.Text}
 	if m.FromBot {
 		out["from"] = s.Bot
 	} else {
@@ -522,6 +540,8 @@ func (s *Server) chatParam(p url.Values) (int64, *apiError) {
 	}
 	s.mu.Lock()
 	_, ok := s.chats[id]
+	_, group := s.groups[id]
+	ok = ok || group
 	s.mu.Unlock()
 	if !ok {
 		return 0, badRequest("chat not found") // the user never started the bot
