@@ -7,15 +7,20 @@ package main
 // by RFC 4733, and StripePayment talks to a real stripe-mock.
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/obelisk-pbx/obelisk/payments"
 	"github.com/obelisk-pbx/obelisk/payments/stripemock"
 )
 
@@ -56,20 +61,20 @@ var collectionsWords = map[string]struct{ greeting, paid string }{
 
 // collectionsSwitch starts the demo at loopbackIP n (the trunk at n+1)
 // with stripe.conf's base_url set to stripeURL and the stand-in caller;
-// edit may change extensions.conf further.
-func collectionsSwitch(t *testing.T, n int, stripeURL string, edit func(string) string) (sw *runningSwitch, trunkIP string) {
+// edit, when not nil, may change a file further.
+func collectionsSwitch(t *testing.T, n int, stripeURL string, edit func(name, text string) string) (sw *runningSwitch, trunkIP string) {
 	t.Helper()
 	ip, trunkIP := loopbackIP(t, n), loopbackIP(t, n+1)
 	files := demoFiles(t, ip, trunkIP, func(name, text string) string {
 		switch name {
 		case "extensions.conf":
 			text = replaceSection(t, name, text, "from-pstn", collectionsStandIn)
-			if edit != nil {
-				text = edit(text)
-			}
 		case "stripe.conf":
 			text = mustReplaceLine(t, name, text, "base_url", "base_url = "+stripeURL)
 			text = mustReplaceLine(t, name, text, "retries", "retries = 0")
+		}
+		if edit != nil {
+			text = edit(name, text)
 		}
 		return text
 	})
@@ -133,9 +138,12 @@ func TestCollectionsOutcomes(t *testing.T) {
 	}
 	down := "http://" + l.Addr().String() // nothing listens there
 	_ = l.Close()
-	sw, trunkIP := collectionsSwitch(t, 105, down, func(text string) string {
-		text = mustReplaceLine(t, "extensions.conf", text, "COLLECTIONS_TRIES=", "COLLECTIONS_TRIES=2")
-		return mustReplaceLine(t, "extensions.conf", text, "COLLECTIONS_WAIT=", "COLLECTIONS_WAIT=2")
+	sw, trunkIP := collectionsSwitch(t, 105, down, func(name, text string) string {
+		if name != "extensions.conf" {
+			return text
+		}
+		text = mustReplaceLine(t, name, text, "COLLECTIONS_TRIES=", "COLLECTIONS_TRIES=2")
+		return mustReplaceLine(t, name, text, "COLLECTIONS_WAIT=", "COLLECTIONS_WAIT=2")
 	})
 
 	t.Run("no input", func(t *testing.T) {
@@ -301,8 +309,11 @@ func TestCollectionsCallFile(t *testing.T) {
 // a HUMAN: she hears the greeting and presses 3, a promise to pay.
 func TestCollectionsAMD(t *testing.T) {
 	t.Parallel()
-	sw, trunkIP := collectionsSwitch(t, 110, "http://127.0.0.1:9", func(text string) string {
-		return mustReplaceLine(t, "extensions.conf", text, "COLLECTIONS_AMD=", "COLLECTIONS_AMD=yes")
+	sw, trunkIP := collectionsSwitch(t, 110, "http://127.0.0.1:9", func(name, text string) string {
+		if name != "extensions.conf" {
+			return text
+		}
+		return mustReplaceLine(t, name, text, "COLLECTIONS_AMD=", "COLLECTIONS_AMD=yes")
 	})
 	t.Run("machine", func(t *testing.T) {
 		t.Parallel()
@@ -341,4 +352,82 @@ func TestCollectionsAMD(t *testing.T) {
 		checkHeard(t, "after key 3", segs[len(segs)-1], promised)
 		waitLogMatch(t, sw, regexp.MustCompile(`collections nov-2026 C-5116: promised payment=.* amd=HUMAN`), 10*time.Second)
 	})
+}
+
+// TestCollectionsPaymentLink: in paymentlink mode, key 1 creates a
+// stripe-mock Payment Link and stripe.conf's link_hook gets it (the
+// link's URL, 120.00 usd, the caller's number to text it to, the
+// customer's metadata); the customer hears that the link was sent and
+// CAMPAIGN_RESULT=link-sent. A hook that refuses it leaves the link
+// unsent: the customer hears that payments are not available and
+// CAMPAIGN_RESULT=failed-payment (PAYMENT_ERROR=hook).
+func TestCollectionsPaymentLink(t *testing.T) {
+	t.Parallel()
+	stripeURL := stripemock.Start(t, stripemock.Options{})
+	var mu sync.Mutex
+	var links []payments.LinkEvent
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev payments.LinkEvent
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		links = append(links, ev)
+		mu.Unlock()
+		if ev.Metadata["customer_id"] == "C-5102" {
+			http.Error(w, "no SMS credit", http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(hook.Close) // after the parallel subtests
+	sw, trunkIP := collectionsSwitch(t, 112, stripeURL, func(name, text string) string {
+		if name != "stripe.conf" {
+			return text
+		}
+		text = mustReplaceLine(t, name, text, "mode", "mode = paymentlink")
+		return mustReplaceLine(t, name, text, ";link_hook", "link_hook = "+hook.URL)
+	})
+	for _, tc := range []struct {
+		name, did, heard, log string
+	}{
+		{"sent", "5101", "We have sent you a payment link by text message. Goodbye.", "collections nov-2026 C-5101: link-sent payment=link-sent plink_"},
+		{"hook refused", "5102", "Sorry. Our payment service is not available right now. We will call you again. Goodbye.", "collections nov-2026 C-5102: failed-payment payment=link-created plink_"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			want := referenceText(t, tc.name, "en", tc.heard)
+			caller := newRTPCaller(t, trunkIP)
+			trunk := goMediaTrunk(t, sw, trunkIP, tc.did, caller, 40*time.Second)
+			segs := caller.segments()
+			for end := time.Now().Add(15 * time.Second); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if len(segs) == 0 {
+				t.Fatal("the customer heard no greeting")
+			}
+			time.Sleep(time.Until(segs[0].start.Add(time.Second)))
+			caller.press("1")
+			if ok, failure := trunk.wait(30 * time.Second); !ok {
+				t.Fatalf("want the switch's BYE after the announcement: %s", failure)
+			}
+			segs = caller.segments()
+			if len(segs) != 3 {
+				t.Fatalf("want the greeting (cut by key 1), the processing notice and the outcome; heard %s", describeSegments(segs))
+			}
+			checkHeard(t, "after key 1", segs[2], want)
+			waitLogWithin(t, sw, tc.log, 10*time.Second)
+			mu.Lock()
+			defer mu.Unlock()
+			var got *payments.LinkEvent
+			for i := range links {
+				if links[i].Metadata["customer_id"] == "C-"+tc.did {
+					got = &links[i]
+				}
+			}
+			if got == nil || !strings.HasPrefix(got.ID, "plink_") || !strings.HasPrefix(got.URL, "https://") || got.Amount != "120.00" ||
+				got.Currency != "usd" || got.Recipient != "0612345678" || got.Metadata["campaign"] != "nov-2026" {
+				t.Errorf("the hook got %+v; want the link of 120.00 usd for 0612345678 with the campaign's metadata", got)
+			}
+		})
+	}
 }
