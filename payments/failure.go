@@ -70,6 +70,8 @@ type Failure struct {
 	Err error
 }
 
+// Error says the kind, Stripe's codes and message:
+// "payment declined (card_declined/insufficient_funds): …".
 func (f *Failure) Error() string {
 	s := "payment " + f.Kind.String()
 	if f.Code != "" {
@@ -85,6 +87,7 @@ func (f *Failure) Error() string {
 	return s
 }
 
+// Unwrap returns the underlying error (a *stripe.Error, a network error).
 func (f *Failure) Unwrap() error { return f.Err }
 
 // classify turns stripe-go's error into a *Failure, with what was being

@@ -7,13 +7,16 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/ivr"
 	"github.com/obelisk-pbx/obelisk/payments"
 	"github.com/obelisk-pbx/obelisk/payments/stripemock"
+	"github.com/obelisk-pbx/obelisk/testdata"
 )
 
 // paymentChannel is a channel of a collections call: the campaign's
@@ -157,5 +160,39 @@ func TestAmountWords(t *testing.T) {
 		if got, err := f.Read(ch, args); err != nil || got != want {
 			t.Errorf("AMOUNT_WORDS(%s) = %q, %v; want %q", args, got, err, want)
 		}
+	}
+}
+
+// TestStripeConf: the demo's stripe.conf is read with the other domain
+// files (stripe-mock's port, a test key, paymentintent); without the file
+// the defaults hold; a bad mode is an error at its line.
+func TestStripeConf(t *testing.T) {
+	cfg, diags := LoadConfig(testdata.Demo, NewRegistry())
+	if err := diags.Err(); err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Payments
+	if p == nil || p.BaseURL != "http://127.0.0.1:12111" || p.Mode != payments.ModePaymentIntent || p.Currency != "usd" ||
+		!strings.HasPrefix(p.Key(func(string) string { return "" }), "sk_test_") {
+		t.Errorf("demo stripe.conf: %+v", p)
+	}
+	for _, want := range []string{"collections", "collections-en", "collections-fr", "collections-ar", "collections-es"} {
+		if cfg.Dialplan.Context(want) == nil {
+			t.Errorf("demo context %q missing", want)
+		}
+	}
+	ext := "[default]\nexten => s,1,StripePayment(1.00,usd)\n"
+	cfg, diags = LoadConfig(fstest.MapFS{"extensions.conf": {Data: []byte(ext)}}, NewRegistry())
+	if diags.HasErrors() || cfg.Payments != nil {
+		t.Errorf("without stripe.conf: %v, %+v", diags, cfg.Payments)
+	}
+	sw := &Switch{}
+	sw.cfg.Store(cfg)
+	if got := sw.paymentsConfig(); *got != *payments.DefaultConfig() {
+		t.Errorf("without stripe.conf the switch uses %+v", got)
+	}
+	_, diags = LoadConfig(fstest.MapFS{"extensions.conf": {Data: []byte(ext)}, "stripe.conf": {Data: []byte("[general]\nmode = cash\n")}}, NewRegistry())
+	if err := diags.Err(); err == nil || !strings.Contains(err.Error(), "stripe.conf:2") {
+		t.Errorf("mode = cash: %v, want an error at stripe.conf:2", err)
 	}
 }
