@@ -124,8 +124,9 @@ func (c tgChat) press(u telegramtest.User, m telegramtest.Message, data, want st
 // through the same trunk, both with D's caller id, and bridges them (RTP
 // both ways; the target's BYE hangs up the agent), with the status
 // messages in order. A
-// busy agent phone gives "failed: busy" and no call to the target. After
-// a restart the agent and their route are still there.
+// busy agent phone gives "failed: busy" and no call to the target; a busy
+// target gives "Call to … failed: busy" and the agent is hung up. After a
+// restart the agent and their route are still there.
 func TestTelegramClickToCall(t *testing.T) {
 	t.Parallel()
 	ip, mainIP, devIP, botIP := loopbackIP(t, 116), loopbackIP(t, 117), loopbackIP(t, 118), loopbackIP(t, 119)
@@ -209,6 +210,15 @@ func TestTelegramClickToCall(t *testing.T) {
 		t.Errorf("%d INVITEs after a busy agent, want 1 (no call to the target)", n)
 	}
 	waitLog(t, sw, `msg="originate: not answered" component=pbx name="Telegram 2002" channel=SIP/devtrunk/+15550001111 dialstatus=BUSY`)
+
+	// The target is busy: the agent is told, and hung up.
+	targetBusy := startSipp(t, "busy target", devIP, "", writeScenario(t, "telegram_trunk_target_busy.xml", map[string]string{
+		"[cid]": `\+15552220000`, "[agent_rtp]": portOf(agentRTP)}), "-p", "5060", "-m", "2")
+	seq = srv.Seq()
+	srv.SendText(tgAlice, "/call 1-555-123-4567")
+	seq = c.expect(tgAlice.ID, seq, "You answered. Calling +15551234567").Seq
+	c.expect(tgAlice.ID, seq, "❌ Call to +15551234567 failed: busy.")
+	targetBusy.mustPass(t, "the agent answered, the target answered 486, the switch hung up the agent")
 
 	// A restart keeps the agent and the route.
 	if !srv.WaitConfirmed(10 * time.Second) {
