@@ -53,6 +53,10 @@ func parsePaymentOptions(s string) paymentOptions {
 	return o
 }
 
+// simulatedPayment is PAYMENT_ID in `obelisk simulate`, where no request
+// is made.
+const simulatedPayment = "pi_simulated"
+
 // paymentMetadata are the channel variables StripePayment attaches to the
 // payment as Stripe metadata, when set, under their lower-case names.
 var paymentMetadata = []string{"CAMPAIGN", "CUSTOMER_ID", "CUSTOMER_NAME"}
@@ -92,6 +96,9 @@ var paymentMetadata = []string{"CAMPAIGN", "CUSTOMER_ID", "CUSTOMER_NAME"}
 //   - PAYMENT_ERROR_CODE: Stripe's decline_code, else its code
 //     (insufficient_funds, card_declined, resource_missing …).
 //
+// `obelisk simulate` makes no request: the payment succeeds as
+// pi_simulated.
+//
 // # Options
 //
 //   - l: a Payment Link whatever stripe.conf's mode; c: a confirmed
@@ -111,11 +118,16 @@ func stripePaymentApp() *ivr.App {
 		Exec: func(ctx context.Context, ch *ivr.Channel, args string) error {
 			parts := ivr.SplitArgs(args)
 			o := parsePaymentOptions(arg(parts, 3))
-			cfg := payments.DefaultConfig()
-			if s := switchOf(ch); s != nil {
-				cfg = s.paymentsConfig()
+			s := switchOf(ch)
+			if s == nil {
+				// The simulator: no money moves.
+				ch.Logger().Info("StripePayment: simulated, no request to Stripe", "amount", arg(parts, 0), "currency", arg(parts, 1))
+				for v, val := range map[string]string{"PAYMENT_STATUS": "succeeded", "PAYMENT_ID": simulatedPayment, "PAYMENT_URL": "", "PAYMENT_ERROR": "", "PAYMENT_ERROR_CODE": ""} {
+					ch.SetVar(v, val)
+				}
+				return nil
 			}
-			return stripePayment(ctx, ch, cfg, os.Getenv, payments.Request{
+			return stripePayment(ctx, ch, s.paymentsConfig(), os.Getenv, payments.Request{
 				Amount:        strings.TrimSpace(arg(parts, 0)),
 				Currency:      payments.Currency(strings.ToLower(strings.TrimSpace(arg(parts, 1)))),
 				Description:   strings.TrimSpace(arg(parts, 2)),

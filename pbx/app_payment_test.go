@@ -196,3 +196,16 @@ func TestStripeConf(t *testing.T) {
 		t.Errorf("mode = cash: %v, want an error at stripe.conf:2", err)
 	}
 }
+
+// TestStripePaymentSimulated: outside a switch (obelisk simulate) no
+// request is made and the payment succeeds as pi_simulated.
+func TestStripePaymentSimulated(t *testing.T) {
+	t.Setenv(payments.DefaultKeyEnv, "sk_test_must_not_be_used")
+	ch := paymentChannel(t)
+	if err := stripePaymentApp().Exec(context.Background(), ch, "120.00,usd,Acme"); err != nil {
+		t.Fatal(err)
+	}
+	if got := paymentVars(ch); got["PAYMENT_STATUS"] != "succeeded" || got["PAYMENT_ID"] != simulatedPayment || got["PAYMENT_ATTEMPT"] != "" {
+		t.Errorf("simulated payment: %v", got)
+	}
+}
