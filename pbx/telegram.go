@@ -144,6 +144,9 @@ func (d telegramDialer) ClickToCall(ctx context.Context, c telegram.Call, report
 	var connected time.Time
 	for {
 		select {
+		case <-ctx.Done():
+			// The switch stops: the bot does not wait for the call.
+			return nil
 		case ev, ok := <-sub.C():
 			if !ok {
 				return nil
