@@ -414,13 +414,8 @@ func (s *Switch) partyFields(prefix string, p *bridgeParty) []events.Field {
 			return ami.ChannelFields(prefix, lc.snapshot())
 		}
 	}
-	for _, lc := range s.live.all() {
-		lc.mu.Lock()
-		same := lc.leg != nil && lc.leg == p.leg
-		lc.mu.Unlock()
-		if same {
-			return ami.ChannelFields(prefix, lc.snapshot())
-		}
+	if lc := s.live.ofLeg(p.leg); lc != nil {
+		return ami.ChannelFields(prefix, lc.snapshot())
 	}
 	return ami.ChannelFields(prefix, ami.Channel{Name: p.name, State: 6, StateDesc: "Up", Language: p.lang})
 }
@@ -465,7 +460,8 @@ var causeTexts = map[int]string{
 }
 
 // publishBridge publishes BridgeEnter or BridgeLeave for the session's
-// dialplan channels, with the session as the bridge.
+// channels the manager knows (dialplan channels, called legs), with the
+// session as the bridge.
 func (bs *bridgeSession) publishBridge(name string) {
 	if bs.a == nil || bs.b == nil {
 		return
@@ -474,8 +470,38 @@ func (bs *bridgeSession) publishBridge(name string) {
 	for _, pair := range [2][2]*bridgeParty{{bs.a, bs.b}, {bs.b, bs.a}} {
 		if p := pair[0]; p.call != nil && p.call.ch != nil {
 			bs.sw.bridgeEvent(name, p.call.ch, id, pair[1].name)
+		} else if lc := bs.sw.live.ofLeg(p.leg); lc != nil && lc.ch == nil {
+			bs.sw.legBridgeEvent(name, lc, id, pair[1].name)
 		}
 	}
+}
+
+// ofLeg finds the live channel of a SIP leg.
+func (r *channelRegistry) ofLeg(leg *b2bua.Leg) *liveChannel {
+	if leg == nil {
+		return nil
+	}
+	for _, lc := range r.all() {
+		lc.mu.Lock()
+		same := lc.leg == leg
+		lc.mu.Unlock()
+		if same {
+			return lc
+		}
+	}
+	return nil
+}
+
+// legBridgeEvent is bridgeEvent for a called leg.
+func (s *Switch) legBridgeEvent(name string, lc *liveChannel, id, peer string) {
+	lc.mu.Lock()
+	if name == "BridgeEnter" {
+		lc.bridge = id
+	} else {
+		lc.bridge = ""
+	}
+	lc.mu.Unlock()
+	s.publish(name, "call", append(bridgeFields("", id), ami.ChannelFields("", lc.snapshot())...)...)
 }
 
 // legUniqueBase keeps called legs' uniqueids (epoch.n) apart from the

@@ -245,3 +245,58 @@ func amiAction(t *testing.T, addr string, lines ...string) string {
 		}
 	}
 }
+
+// TestAMIDualRedirect: a Redirect with ExtraChannel of the two parties
+// of a click-to-call (agent 1001 and its trunk target) takes both out of
+// their bridge, each to its own place, as manager.c's dual redirect
+// does: the agent runs phones,701 (which hangs it up), the target
+// phones,702 (under the name the bridge gave it). Before, CoreShowChannels
+// shows both in the one bridge (BridgeEnter of the called leg too).
+func TestAMIDualRedirect(t *testing.T) {
+	t.Parallel()
+	needAMIClient(t)
+	ip, trunkIP, agentIP := loopbackIP(t, 188), loopbackIP(t, 189), loopbackIP(t, 190)
+	port := freeTCPPort(t, ip)
+	sw := startSwitch(t, ip, map[string]string{
+		"sip.conf":     strings.ReplaceAll(phoneTrunkConf, "{{TRUNK}}", trunkIP),
+		"manager.conf": managerConf(port),
+		"extensions.conf": `[from-pstn]
+[phones]
+exten => _0X.,1,Dial(SIP/pstn/${EXTEN},20)
+ same => n,Verbose(1,the agent went on after Dial)
+exten => 701,1,Verbose(1,agent ${CHANNEL} at 701)
+ same => n,Hangup()
+exten => 702,1,Verbose(1,target ${CHANNEL} at 702 after ${BLINDTRANSFER})
+ same => n,Wait(10)
+`,
+	})
+	waitLog(t, sw, `msg="manager listening"`)
+	// The target stays on the line 4 s, in 702's Wait after the redirect.
+	target := writeScenario(t, "ami_target_answer.xml", map[string]string{`<pause milliseconds="1000"/>`: `<pause milliseconds="4000"/>`})
+	targetRun := startSipp(t, "target", trunkIP, "", target, "-p", "5060")
+	answer := writeScenario(t, "phone_answer.xml", map[string]string{"^ *69$": "^ *70$"})
+	agentPort := freeUDPPort(t, agentIP)
+	agentRun := startSipp(t, "agent", agentIP, "", answer, "-p", agentPort)
+	registerPhone(t, agentIP, sw, agentPort)
+
+	steps := runAMIScript(t, net.JoinHostPort(ip, port), "apps.js", "dual", "SIP/1001", "0655443322")
+	r := steps["redirect"]
+	if r["response"] != "Success" || r["message"] != "Dual Redirect successful" || !strings.HasPrefix(toString(r["extrachannel"]), "SIP/pstn-") {
+		t.Fatalf("Redirect: %v", r)
+	}
+	agent := toString(r["channel"])
+	// While bridged, CoreShowChannels gives both channels the bridge's id.
+	if b, _ := r["bridges"].([]any); len(b) != 2 || b[0] == "" || b[0] != b[1] {
+		t.Errorf("BridgeId of the agent and the target: %v, want one id", r["bridges"])
+	}
+	if got := toString(steps["hangup"]["agentapps"]); got != "0655443322:Dial,701:Verbose,701:Hangup" {
+		t.Errorf("the agent ran %s, want Dial then 701's Verbose and Hangup", got)
+	}
+	waitLog(t, sw, "agent "+agent+" at 701")
+	waitLog(t, sw, "at 702 after "+agent)
+	agentRun.mustPass(t, "the agent's phone gets 701's BYE")
+	targetRun.mustPass(t, "the target, in 702's Wait, hangs up")
+	if strings.Contains(sw.logs.String(), "the agent went on after Dial") {
+		t.Error("the agent ran Dial's next priority instead of 701")
+	}
+}

@@ -15,6 +15,12 @@
 //     events naming the member's channel), then QueueStatus and
 //     QueueSummary again (step after).
 //
+//   node apps.js PORT HOST USER SECRET dual CHANNEL TARGET
+//     Async Originate of CHANNEL to phones,TARGET; once bridged, a
+//     Redirect of its channel to phones,701 with its bridge partner as
+//     ExtraChannel to phones,702 (step redirect), then the channel's
+//     Hangup (step hangup, with the applications it ran).
+//
 //   node apps.js PORT HOST USER SECRET atxfer CHANNEL TARGET EXTEN
 //     Async Originate of CHANNEL to phones,TARGET; once its channel is
 //     bridged, Atxfer of it to EXTEN@phones (step atxfer); the test
@@ -108,6 +114,27 @@ async function atxfer(m, channel, target, exten) {
         destbridgeuniqueid: t.destbridgeuniqueid, origbridgeuniqueid: t.origbridgeuniqueid });
 }
 
+async function dualRedirect(m, channel, target) {
+  const seen = [];
+  m.on('managerevent', (e) => seen.push(e));
+  const bridged = waitEvent(m, (e) => e.event === 'BridgeEnter' && e.channel.startsWith(channel + '-'));
+  const ack = await action(m, { action: 'originate', channel, context: 'phones', exten: target, priority: 1, async: 'true', timeout: 10000,
+    callerid: '"Agent" <0612345678>' });
+  if (ack.response !== 'Success') fail('originate: ' + JSON.stringify(ack));
+  const agent = (await bridged).channel;
+  const chans = await list(m, { action: 'coreshowchannels' }, 'coreshowchannelscomplete');
+  const other = chans.find((e) => e.event === 'CoreShowChannel' && e.channel !== agent);
+  if (!other) fail('no bridged partner: ' + JSON.stringify(chans));
+  const gone = (name) => (e) => e.event === 'Hangup' && e.channel === name;
+  const agentGone = waitEvent(m, gone(agent));
+  const r = await action(m, { action: 'redirect', channel: agent, context: 'phones', exten: '701', priority: 1,
+    extrachannel: other.channel, extracontext: 'phones', extraexten: '702', extrapriority: 1 });
+  out({ step: 'redirect', response: r.response, message: r.message, channel: agent, extrachannel: other.channel,
+        bridges: [chans.find((e) => e.channel === agent).bridgeid, other.bridgeid] });
+  const h = await agentGone;
+  out({ step: 'hangup', cause: h.cause, agentapps: seen.filter((e) => e.event === 'Newexten' && e.channel === agent).map((e) => e.exten + ':' + e.application) });
+}
+
 (async () => {
   const { m, err } = await connect(port, host, user, secret);
   if (err) fail('login: ' + JSON.stringify(err));
@@ -115,6 +142,7 @@ async function atxfer(m, channel, target, exten) {
     case 'redirect': await redirectApps(m, arg1); break;
     case 'queue': await queueWait(m, arg1); break;
     case 'atxfer': await atxfer(m, arg1, arg2, arg3); break;
+    case 'dual': await dualRedirect(m, arg1, arg2); break;
     default: fail('unknown mode ' + mode);
   }
   m.disconnect();
