@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/obelisk-pbx/obelisk/ami"
@@ -70,6 +71,9 @@ type channelRegistry struct {
 	// knows only the call).
 	byCall map[any]*liveChannel
 	order  []*liveChannel
+	// legSeq numbers called legs' uniqueids, apart from the channel
+	// names' sequence (as Asterisk's are).
+	legSeq atomic.Int64
 }
 
 func (r *channelRegistry) add(lc *liveChannel) {
@@ -315,7 +319,7 @@ func (s *Switch) dtmfEvent(call any, digit rune, d time.Duration) {
 // onBegin (AgentCalled). ch is nil for a leg nobody's dialplan dials.
 func (s *Switch) dialBegin(ch *ivr.Channel, dest string, t dialTarget) *liveChannel {
 	lc := &liveChannel{name: dest, created: time.Now(),
-		uniqueid: fmt.Sprintf("%d.%d", time.Now().Unix(), legUniqueBase+s.channels.Add(1))}
+		uniqueid: fmt.Sprintf("%d.%d", time.Now().Unix(), legUniqueBase+s.live.legSeq.Add(1))}
 	if ch != nil {
 		lc.linkedid = ch.LinkedID
 		cid := ch.CallerID()
