@@ -105,32 +105,37 @@ func (s *Server) Addr() net.Addr {
 	return s.addr
 }
 
-// Run listens on http.conf's bindaddr:bindport (TLS with tlsenable, on
-// tlsbindaddr when given) and serves until ctx ends.
+// Run listens on http.conf's bindaddr:bindport and, with tlsenable, on
+// tlsbindaddr (port 8089 when it names none, as Asterisk's) over TLS,
+// and serves until ctx ends.
 func (s *Server) Run(ctx context.Context) error {
 	cfg := s.httpConf()
-	addr := net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.BindPort))
-	var ln net.Listener
-	var err error
-	if cfg.TLSEnable {
-		if cfg.TLSBindAddr != "" {
-			addr = cfg.TLSBindAddr
-			if _, _, e := net.SplitHostPort(addr); e != nil {
-				addr = net.JoinHostPort(addr, "8089") // Asterisk's TLS default
-			}
-		}
-		cert, cerr := tls.LoadX509KeyPair(cfg.TLSCertFile, keyFile(cfg))
-		if cerr != nil {
-			return fmt.Errorf("http server: tls: %w", cerr)
-		}
-		ln, err = tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-	} else {
-		ln, err = net.Listen("tcp", addr)
-	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.BindPort)))
 	if err != nil {
 		return fmt.Errorf("http server: %w", err)
 	}
-	return s.Serve(ctx, ln)
+	lns := []net.Listener{ln}
+	if cfg.TLSEnable {
+		addr := cfg.TLSBindAddr
+		if addr == "" {
+			addr = cfg.BindAddr
+		}
+		if _, _, e := net.SplitHostPort(addr); e != nil {
+			addr = net.JoinHostPort(addr, "8089")
+		}
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, keyFile(cfg))
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("http server: tls: %w", err)
+		}
+		tln, err := tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("http server: %w", err)
+		}
+		lns = append(lns, tln)
+	}
+	return s.Serve(ctx, lns...)
 }
 
 // keyFile is tlsprivatekey, or tlscertfile when the key is in it (as
@@ -142,37 +147,59 @@ func keyFile(cfg *Config) string {
 	return cfg.TLSCertFile
 }
 
-// Serve serves on ln until ctx ends: first it closes the call records a
-// restart left open and sends the webhooks still in the outbox.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+// Serve serves on lns until ctx ends: first it closes the call records a
+// restart left open and sends the webhooks still in the outbox. It
+// returns once the calls it follows and the webhook senders have stopped.
+func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	closeAll := func() {
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
+	}
 	if err := s.deliver.start(ctx); err != nil {
-		_ = ln.Close()
+		closeAll()
 		return fmt.Errorf("http server: %w", err)
 	}
 	if err := s.calls.recover(); err != nil {
-		_ = ln.Close()
+		closeAll()
+		cancel()
+		s.deliver.wait()
 		return fmt.Errorf("http server: %w", err)
 	}
 	cfg := s.httpConf()
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.mu.Lock()
-	s.addr = ln.Addr()
+	s.addr = lns[0].Addr()
 	s.mu.Unlock()
-	ln = limitListener(ln, cfg.SessionLimit)
-	s.log.Info("http listening", "addr", ln.Addr().String(), "prefix", "/"+cfg.Prefix, "tls", cfg.TLSEnable)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	// sessionlimit bounds the connections over all listeners.
+	var sem chan struct{} // nil: no limit
+	if cfg.SessionLimit > 0 {
+		sem = make(chan struct{}, cfg.SessionLimit)
+	}
+	errc := make(chan error, len(lns))
+	for i, ln := range lns {
+		s.log.Info("http listening", "addr", ln.Addr().String(), "prefix", "/"+cfg.Prefix, "tls", i > 0)
+		go func() { errc <- hs.Serve(&limitedListener{Listener: ln, sem: sem}) }()
+	}
+	var err error
 	select {
 	case <-ctx.Done():
-	case err := <-errc:
-		s.deliver.wait()
-		return fmt.Errorf("http server: %w", err)
+	case err = <-errc:
+		err = fmt.Errorf("http server: %w", err)
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	err := hs.Shutdown(sctx)
-	<-errc
+	// Requests are short: a second to finish them, then the connections
+	// still open (a client's spare, never used) are closed.
+	sctx, stop := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer stop()
+	if serr := hs.Shutdown(sctx); errors.Is(serr, context.DeadlineExceeded) {
+		err = errors.Join(err, hs.Close())
+	} else {
+		err = errors.Join(err, serr)
+	}
+	cancel()
 	s.calls.wg.Wait()
 	s.deliver.wait()
 	return err
@@ -475,20 +502,17 @@ func recoverer(log *slog.Logger, h http.Handler) http.Handler {
 	})
 }
 
-// limitListener accepts at most n connections at once (sessionlimit).
-func limitListener(ln net.Listener, n int) net.Listener {
-	if n <= 0 {
-		return ln
-	}
-	return &limitedListener{Listener: ln, sem: make(chan struct{}, n)}
-}
-
+// limitedListener accepts at most cap(sem) connections at once
+// (sessionlimit), its listeners sharing sem; a nil sem is no limit.
 type limitedListener struct {
 	net.Listener
 	sem chan struct{}
 }
 
 func (l *limitedListener) Accept() (net.Conn, error) {
+	if l.sem == nil {
+		return l.Listener.Accept()
+	}
 	l.sem <- struct{}{}
 	c, err := l.Listener.Accept()
 	if err != nil {

@@ -100,7 +100,7 @@ func TestTrunkLimit(t *testing.T) {
 }
 
 // TestTLS: tlsenable=yes serves HTTPS with tlscertfile/tlsprivatekey on
-// tlsbindaddr.
+// tlsbindaddr, beside plain HTTP on bindaddr:bindport.
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := testCert(t, dir)
@@ -113,7 +113,7 @@ func TestTLS(t *testing.T) {
 	dc, _ := loadDialout(t, testDialout)
 	srv := NewServer(NewMemStore(), newFakeBackend(), WithDialoutConfig(func() *DialoutConfig { return dc }),
 		WithHTTPConfig(func() *Config {
-			return &Config{Enabled: true, TLSEnable: true, TLSBindAddr: addr, TLSCertFile: certFile, TLSPrivateKey: keyFile}
+			return &Config{Enabled: true, BindAddr: "127.0.0.1", BindPort: 0, TLSEnable: true, TLSBindAddr: addr, TLSCertFile: certFile, TLSPrivateKey: keyFile, SessionLimit: 4}
 		}),
 		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -140,6 +140,17 @@ func TestTLS(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.TLS == nil {
 		t.Errorf("HTTPS: %d, TLS %v", resp.StatusCode, resp.TLS != nil)
+	}
+	// Plain HTTP goes on on bindaddr:bindport, as Asterisk serves both.
+	req, _ := http.NewRequest("GET", "http://"+srv.Addr().String()+"/api/v1/calls", nil)
+	req.Header.Set("Authorization", bearer)
+	plain, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.Body.Close()
+	if plain.StatusCode != 200 || plain.TLS != nil {
+		t.Errorf("HTTP beside HTTPS: %d", plain.StatusCode)
 	}
 }
 
@@ -189,7 +200,9 @@ func TestQueueTimeout(t *testing.T) {
 	if code, _, body := f.do(t, "POST", "/api/v1/actions/dialout", bearer, map[string]any{"bot": "queued", "target": "0612345670"}); code != 202 {
 		t.Fatalf("queued while the first call ends: %d %v", code, body)
 	}
-	if n := len(f.be.dialsSnapshot()); n != 2 {
-		t.Errorf("%d calls dialled, want 2", n)
+	for deadline := time.Now().Add(5 * time.Second); len(f.be.dialsSnapshot()) != 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls dialled, want 2", len(f.be.dialsSnapshot()))
+		}
 	}
 }
