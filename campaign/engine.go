@@ -130,8 +130,8 @@ type run struct {
 	active int
 	// looping is set while the campaign's dialling loop runs.
 	looping bool
-	// lastStart is when the last attempt was placed, from the store at
-	// a restart: the first call after it keeps to the rate limit too.
+	// lastStart is when the last call was (or is to be) handed to the
+	// Originator; from the store at a restart (pace).
 	lastStart time.Time
 }
 
@@ -230,23 +230,6 @@ func (e *Engine) startLoopLocked(r *run) {
 // gives a slot.
 func (e *Engine) loop(ctx context.Context, r *run) {
 	defer e.wg.Done()
-	// A fresh limiter would allow a call at once: after a restart, wait
-	// out the rate's interval from the last call placed before it.
-	e.mu.Lock()
-	var first time.Time
-	if rate := r.c.Limit.Rate; rate > 0 && !r.lastStart.IsZero() {
-		first = r.lastStart.Add(time.Duration(float64(time.Second) / rate))
-	}
-	e.mu.Unlock()
-	if d := time.Until(first); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
 	for {
 		e.mu.Lock()
 		cu, at := e.nextLocked(r, time.Now())
@@ -341,7 +324,11 @@ func (e *Engine) callLocked(c *Campaign, cu *Customer, n int) Call {
 func (e *Engine) place(ctx context.Context, r *run, cu *Customer, call Call, release func()) {
 	defer e.wg.Done()
 	defer release()
-	res, err := e.orig.Originate(ctx, call)
+	var res Dialled
+	var err error
+	if e.pace(ctx, r) {
+		res, err = e.orig.Originate(ctx, call)
+	}
 	if err != nil {
 		e.log.Warn("originate failed", "campaign", call.Campaign, "customer", call.Customer.ID, "error", err)
 		res.Outcome = outbound.OutcomeFailed
@@ -367,6 +354,34 @@ func (e *Engine) place(ctx context.Context, r *run, cu *Customer, call Call, rel
 	r.poke()
 	e.mu.Unlock()
 	e.emit(ev)
+}
+
+// pace waits, when the campaign's rate has no bursts, until the rate's
+// interval since the previous call has passed, and reports whether ctx
+// let it. The limiter spaced the slots already, but the attempt's store
+// write between the slot and the call takes its own time (an fsync), and
+// a fresh limiter after a restart allows a call at once: pacing right
+// before the call keeps the INVITEs themselves to the rate.
+func (e *Engine) pace(ctx context.Context, r *run) bool {
+	e.mu.Lock()
+	at := time.Now()
+	if l := r.c.Limit; l.Rate > 0 && l.Burst <= 1 && !r.lastStart.IsZero() {
+		if next := r.lastStart.Add(time.Duration(float64(time.Second) / l.Rate)); next.After(at) {
+			at = next
+		}
+	}
+	r.lastStart = at
+	e.mu.Unlock()
+	if d := time.Until(at); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return ctx.Err() == nil
 }
 
 // resultOf is the status the dialplan left: CAMPAIGN_RESULT in lower
@@ -542,7 +557,8 @@ func (e *Engine) Define(c *Campaign) (created bool, err error) {
 	r, ok := e.camps[c.Name]
 	if !ok {
 		e.mu.Unlock()
-		return true, e.Create(c)
+		cp := *c // the engine's own: the caller's (a Config snapshot) stays as read
+		return true, e.Create(&cp)
 	}
 	defer e.mu.Unlock()
 	nc := *c

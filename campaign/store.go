@@ -56,27 +56,43 @@ func NewBoltStore(db *bolt.DB) (*BoltStore, error) {
 // Load implements Store.
 func (s *BoltStore) Load() ([]*Campaign, map[string][]*Customer, error) {
 	var camps []*Campaign
-	custs := map[string][]*Customer{}
+	var custs map[string][]*Customer
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketCampaigns).ForEachBucket(func(name []byte) error {
-			b := tx.Bucket(bucketCampaigns).Bucket(name)
-			c := &Campaign{}
-			if err := json.Unmarshal(b.Get(keySettings), c); err != nil {
-				return fmt.Errorf("campaign %s: %w", name, err)
+		var err error
+		camps, custs, err = LoadTx(tx)
+		return err
+	})
+	return camps, custs, err
+}
+
+// LoadTx reads the campaigns and their customers in a bbolt transaction
+// (a read-only one: `obelisk campaigns` on a stopped switch's store).
+// A store without campaigns gives none.
+func LoadTx(tx *bolt.Tx) ([]*Campaign, map[string][]*Customer, error) {
+	var camps []*Campaign
+	custs := map[string][]*Customer{}
+	top := tx.Bucket(bucketCampaigns)
+	if top == nil {
+		return nil, custs, nil
+	}
+	err := top.ForEachBucket(func(name []byte) error {
+		b := tx.Bucket(bucketCampaigns).Bucket(name)
+		c := &Campaign{}
+		if err := json.Unmarshal(b.Get(keySettings), c); err != nil {
+			return fmt.Errorf("campaign %s: %w", name, err)
+		}
+		camps = append(camps, c)
+		cb := b.Bucket(bucketCustomers)
+		if cb == nil {
+			return nil
+		}
+		return cb.ForEach(func(k, v []byte) error {
+			cu := &Customer{}
+			if err := json.Unmarshal(v, cu); err != nil {
+				return fmt.Errorf("campaign %s customer %x: %w", name, k, err)
 			}
-			camps = append(camps, c)
-			cb := b.Bucket(bucketCustomers)
-			if cb == nil {
-				return nil
-			}
-			return cb.ForEach(func(k, v []byte) error {
-				cu := &Customer{}
-				if err := json.Unmarshal(v, cu); err != nil {
-					return fmt.Errorf("campaign %s customer %x: %w", name, k, err)
-				}
-				custs[c.Name] = append(custs[c.Name], cu)
-				return nil
-			})
+			custs[c.Name] = append(custs[c.Name], cu)
+			return nil
 		})
 	})
 	if err != nil {

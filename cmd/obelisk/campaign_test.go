@@ -205,6 +205,14 @@ func TestCampaignKillRestart(t *testing.T) {
 	again.stop(t)
 	calls := farCalls(trunk)
 	results := loadCampaign(t, data, "e2e")
+	// The results, offline: obelisk campaigns on the stopped switch's data.
+	if code, out, errOut := obelisk(t, "campaigns", "--data", data); code != 0 || !regexp.MustCompile(`(?m)^e2e +finished +pstn +campaign-test +102 +102 `).MatchString(out) {
+		t.Errorf("obelisk campaigns: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := obelisk(t, "campaigns", "--data", data, "--results", "e2e"); code != 0 ||
+		strings.Count(out, "\n") != n+3 || !strings.Contains(out, "\ngone,No Such Number,0644000001,10.00,usd,en,,invalid-number,1,") {
+		t.Errorf("obelisk campaigns --results e2e: exit %d\n%s%s", code, out, errOut)
+	}
 
 	// At the trunk: ≤ 1 call/s and ≤ 3 up, and 3 reached.
 	for i := 1; i < len(calls); i++ {

@@ -27,6 +27,7 @@ func commands() []command {
 		{"run", "run the switch (the built-in demo call centre unless --config is given)", runCmd},
 		{"check", "check a configuration directory and print every problem as file:line", checkCmd},
 		{"simulate", "run a dialplan against a simulated caller and print each step", simulateCmd},
+		{"campaigns", "list a stopped switch's campaigns, or print one's results as CSV", campaignsCmd},
 		{"version", "print the version and the libraries it was built with", versionCmd},
 	}
 }
