@@ -21,10 +21,14 @@ import (
 // channel) are registered by channelUp, which publishes Newchannel, and
 // leave with channelDown, which publishes Hangup; the engine's Trace
 // (traceApp) publishes Newexten and keeps the channel's place for
-// Status; answering publishes Newstate; Dial and Queue's members publish
-// DialBegin/DialEnd (cdrDial), bridges BridgeEnter/BridgeLeave, digits
-// DTMFBegin/DTMFEnd, queue_log's events the Queue* and Agent* events
-// (queueEvents). The fields are manager_channels.c's.
+// Status; answering publishes Newstate; Set() and the engine's variables
+// VarSet (the engine's OnVarSet); a channel Dial or Queue calls exists from
+// the dial's begin (cdrDial: Newchannel Down, DialBegin, Newstate Ringing,
+// then Newstate Up and DialEnd, or DialEnd and its Hangup); Queue's ringing
+// publishes AgentCalled; bridges BridgeEnter/BridgeLeave, attended
+// transfers AttendedTransfer, digits DTMFBegin/DTMFEnd, queue_log's events
+// the Queue* and Agent* events (queueEvents). The fields are
+// manager_channels.c's, manager_bridges.c's and app_queue's.
 
 // Events returns the switch's event stream, for the manager and the HTTP
 // API.
