@@ -292,6 +292,14 @@ func (cs *calls) run(ctx context.Context, lc *liveCall, bot *Bot, wait time.Dura
 		}
 		cs.update(lc, event, func(c *Call) { c.AMD = &AMDResult{Status: status, Cause: cause} })
 	}
+	// The slot was taken when the request came; the record's write since
+	// took its own time: pace the INVITE itself to the bot's (and the
+	// trunk's) rate.
+	cfg := s.dialout()
+	_ = s.limits.Get("bot/"+bot.ID, bot.Limit).Pace(ctx)
+	if tl, ok := cfg.Trunks[bot.Trunk]; ok {
+		_ = s.limits.Get("trunk/"+bot.Trunk, tl).Pace(ctx)
+	}
 	res, err := s.backend.Dial(ctx, req)
 	if err != nil {
 		s.log.Warn("dial-out failed", "call", id, "error", err)

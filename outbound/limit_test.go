@@ -120,3 +120,41 @@ func TestLimitersReload(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 }
+
+// TestLimiterPace: calls whose slots were taken 1 s apart but which were
+// delayed differently before dialling (700 ms, then none) still leave
+// 1 s apart.
+func TestLimiterPace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(DefaultLimit)
+		start := time.Now()
+		var mu sync.Mutex
+		var dialled []time.Duration
+		var wg sync.WaitGroup
+		for i, delay := range []time.Duration{700 * time.Millisecond, 0, 0} {
+			wg.Go(func() {
+				time.Sleep(time.Duration(i) * time.Second)
+				rel, err := l.Acquire(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer rel()
+				time.Sleep(delay)
+				if err := l.Pace(context.Background()); err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				dialled = append(dialled, time.Since(start))
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		want := []time.Duration{700 * time.Millisecond, 1700 * time.Millisecond, 2700 * time.Millisecond}
+		for i := range want {
+			if dialled[i] != want[i] {
+				t.Errorf("call %d dialled at %v, want %v (all: %v)", i, dialled[i], want[i], dialled)
+			}
+		}
+	})
+}
