@@ -130,9 +130,6 @@ type run struct {
 	active int
 	// looping is set while the campaign's dialling loop runs.
 	looping bool
-	// lastStart is when the last call was (or is to be) handed to the
-	// Originator; from the store at a restart (pace).
-	lastStart time.Time
 }
 
 // NewEngine loads the campaigns of store. Attempts the store has as
@@ -186,9 +183,7 @@ func (r *run) add(cu *Customer) {
 	r.byNumber[cu.Number], r.byID[cu.ID] = cu, cu
 	r.nextSeq = max(r.nextSeq, cu.Seq+1)
 	for _, a := range cu.Attempts {
-		if a.Started.After(r.lastStart) {
-			r.lastStart = a.Started
-		}
+		r.limiter.PacedAt(a.Started) // a restart's first call waits out the rate
 	}
 }
 
@@ -326,7 +321,10 @@ func (e *Engine) place(ctx context.Context, r *run, cu *Customer, call Call, rel
 	defer release()
 	var res Dialled
 	var err error
-	if e.pace(ctx, r) {
+	// The limiter spaced the slots already, but the attempt's store write
+	// between the slot and the call takes its own time (an fsync): pacing
+	// right before the call keeps the INVITEs themselves to the rate.
+	if r.limiter.Pace(ctx) == nil {
 		res, err = e.orig.Originate(ctx, call)
 	}
 	if err != nil {
@@ -354,34 +352,6 @@ func (e *Engine) place(ctx context.Context, r *run, cu *Customer, call Call, rel
 	r.poke()
 	e.mu.Unlock()
 	e.emit(ev)
-}
-
-// pace waits, when the campaign's rate has no bursts, until the rate's
-// interval since the previous call has passed, and reports whether ctx
-// let it. The limiter spaced the slots already, but the attempt's store
-// write between the slot and the call takes its own time (an fsync), and
-// a fresh limiter after a restart allows a call at once: pacing right
-// before the call keeps the INVITEs themselves to the rate.
-func (e *Engine) pace(ctx context.Context, r *run) bool {
-	e.mu.Lock()
-	at := time.Now()
-	if l := r.c.Limit; l.Rate > 0 && l.Burst <= 1 && !r.lastStart.IsZero() {
-		if next := r.lastStart.Add(time.Duration(float64(time.Second) / l.Rate)); next.After(at) {
-			at = next
-		}
-	}
-	r.lastStart = at
-	e.mu.Unlock()
-	if d := time.Until(at); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-		}
-	}
-	return ctx.Err() == nil
 }
 
 // resultOf is the status the dialplan left: CAMPAIGN_RESULT in lower

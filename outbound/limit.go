@@ -193,6 +193,17 @@ func (l *Limiter) Pace(ctx context.Context) error {
 	}
 }
 
+// PacedAt notes that a call was placed at t, if t is later than the last
+// call Pace let go: a restarted process gives the time of the last call
+// it finds recorded, so that its first call still waits out the rate.
+func (l *Limiter) PacedAt(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t.After(l.paced) {
+		l.paced = t
+	}
+}
+
 // releaser returns the release func of one slot.
 func (l *Limiter) releaser() func() {
 	var once sync.Once

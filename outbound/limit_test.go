@@ -158,3 +158,20 @@ func TestLimiterPace(t *testing.T) {
 		}
 	})
 }
+
+// TestLimiterPacedAt: a call recorded 400 ms ago (a restart) makes the
+// first Pace wait the 600 ms left.
+func TestLimiterPacedAt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(DefaultLimit)
+		l.PacedAt(time.Now().Add(-400 * time.Millisecond))
+		l.PacedAt(time.Now().Add(-time.Hour)) // older: ignored
+		start := time.Now()
+		if err := l.Pace(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited != 600*time.Millisecond {
+			t.Errorf("Pace waited %v, want 600ms", waited)
+		}
+	})
+}
