@@ -177,15 +177,7 @@ func TestCollectionsOutcomes(t *testing.T) {
 		hold := referenceText(t, "agent", "en", "Please hold. We are transferring you to an agent.")
 		caller := newRTPCaller(t, trunkIP)
 		trunk := goMediaTrunk(t, sw, trunkIP, "5112", caller, 20*time.Second)
-		segs := caller.segments()
-		for end := time.Now().Add(10 * time.Second); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if len(segs) == 0 {
-			t.Fatal("no greeting")
-		}
-		time.Sleep(time.Until(segs[0].start.Add(time.Second)))
-		caller.press("2")
+		pressDuringGreeting(t, caller, "2", 10*time.Second)
 		segs, ok := caller.waitSegmentDone(1, 700*time.Millisecond, 15*time.Second)
 		if !ok || len(segs) < 2 {
 			t.Fatalf("after key 2 during the greeting: want the transfer notice; heard %s", describeSegments(segs))
@@ -279,19 +271,11 @@ func TestCollectionsCallFile(t *testing.T) {
 	switchIP, _, _ := net.SplitHostPort(sw.sipAddr)
 	caller.start(switchIP, port, 0, 101)
 
-	segs := caller.segments()
-	for end := time.Now().Add(15 * time.Second); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if len(segs) == 0 {
-		t.Fatal("the customer heard no greeting")
-	}
-	time.Sleep(time.Until(segs[0].start.Add(time.Second)))
-	caller.press("1")
+	pressDuringGreeting(t, caller, "1", 15*time.Second)
 	if ok, failure := trunk.wait(40 * time.Second); !ok {
 		t.Fatalf("want the switch's BYE after the announcement: %s", failure)
 	}
-	segs = caller.segments()
+	segs := caller.segments()
 	if len(segs) != 3 {
 		t.Fatalf("want the greeting (cut by key 1), the processing notice and the refusal; heard %s", describeSegments(segs))
 	}
@@ -398,19 +382,11 @@ func TestCollectionsPaymentLink(t *testing.T) {
 			want := referenceText(t, tc.name, "en", tc.heard)
 			caller := newRTPCaller(t, trunkIP)
 			trunk := goMediaTrunk(t, sw, trunkIP, tc.did, caller, 40*time.Second)
-			segs := caller.segments()
-			for end := time.Now().Add(15 * time.Second); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
-				time.Sleep(20 * time.Millisecond)
-			}
-			if len(segs) == 0 {
-				t.Fatal("the customer heard no greeting")
-			}
-			time.Sleep(time.Until(segs[0].start.Add(time.Second)))
-			caller.press("1")
+			pressDuringGreeting(t, caller, "1", 15*time.Second)
 			if ok, failure := trunk.wait(30 * time.Second); !ok {
 				t.Fatalf("want the switch's BYE after the announcement: %s", failure)
 			}
-			segs = caller.segments()
+			segs := caller.segments()
 			if len(segs) != 3 {
 				t.Fatalf("want the greeting (cut by key 1), the processing notice and the outcome; heard %s", describeSegments(segs))
 			}
@@ -430,4 +406,19 @@ func TestCollectionsPaymentLink(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pressDuringGreeting waits up to within for the collections call's first
+// prompt (the greeting) and presses key one second into it.
+func pressDuringGreeting(t *testing.T, caller *rtpCaller, key string, within time.Duration) {
+	t.Helper()
+	segs := caller.segments()
+	for end := time.Now().Add(within); len(segs) == 0 && time.Now().Before(end); segs = caller.segments() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(segs) == 0 {
+		t.Fatal("the customer heard no greeting")
+	}
+	time.Sleep(time.Until(segs[0].start.Add(time.Second)))
+	caller.press(key)
 }
