@@ -225,18 +225,8 @@ exten => 1002,1,Verbose(1,consultation of ${TRANSFERERNAME})
 // no events, sends one action and returns its response as written.
 func amiAction(t *testing.T, addr string, lines ...string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, r := amiLogin(t, addr, "off")
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReader(c)
-	_, _ = r.ReadString('\n')
-	_, _ = c.Write([]byte("Action: Login\r\nUsername: crm\r\nSecret: crm-secret\r\nEvents: off\r\n\r\n"))
-	if got := readAMI(r); !strings.Contains(got, "Message: Authentication accepted") {
-		t.Fatalf("login: %q", got)
-	}
 	_, _ = c.Write([]byte(strings.Join(lines, "\r\n") + "\r\n\r\n"))
 	for {
 		got := readAMI(r)
@@ -299,4 +289,24 @@ exten => 702,1,Verbose(1,target ${CHANNEL} at 702 after ${BLINDTRANSFER})
 	if strings.Contains(sw.logs.String(), "the agent went on after Dial") {
 		t.Error("the agent ran Dial's next priority instead of 701")
 	}
+}
+
+// amiLogin opens a manager session to addr as the tests' crm user with
+// the Events mask given, reads the greeting and checks the login; the
+// connection has a 10 s deadline.
+func amiLogin(t *testing.T, addr, events string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	_, _ = r.ReadString('\n')
+	_, _ = c.Write([]byte("Action: Login\r\nUsername: crm\r\nSecret: crm-secret\r\nEvents: " + events + "\r\n\r\n"))
+	if got := readAMI(r); !strings.Contains(got, "Message: Authentication accepted") {
+		c.Close()
+		t.Fatalf("login: %q", got)
+	}
+	return c, r
 }

@@ -255,18 +255,8 @@ func TestAMIRawSession(t *testing.T) {
 		}
 		c.Close()
 	}
-	c, err := net.Dial("tcp", net.JoinHostPort(ip, port))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, r := amiLogin(t, net.JoinHostPort(ip, port), "call")
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReader(c)
-	_, _ = r.ReadString('\n')
-	_, _ = c.Write([]byte("Action: Login\r\nUsername: crm\r\nSecret: crm-secret\r\nEvents: call\r\n\r\n"))
-	if got := readAMI(r); !strings.Contains(got, "Message: Authentication accepted") {
-		t.Fatalf("login: %q", got)
-	}
 	_, _ = c.Write([]byte("Action: Originate\r\nActionID: s\r\nChannel: SIP/1001\r\nApplication: Wait\r\nData: 1\r\n\r\n"))
 	if got := readAMI(r); got != "Response: Error\r\nActionID: s\r\nMessage: Originate failed\r\n\r\n" {
 		t.Fatalf("sync Originate to an unregistered phone: %q", got)
